@@ -1,0 +1,1 @@
+"""session-core: the gRPC session service."""

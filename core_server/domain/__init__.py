@@ -1,0 +1,1 @@
+"""Pure session logic: tokens, keys, rotation rules. No I/O happens here."""

@@ -1,0 +1,87 @@
+"""The storage port: the one interface the core needs from a database.
+
+A plugin subclasses `SessionStore` and registers it in the entry-point group
+`session_core.storage`. Conflicts are return values (`RotateResult`, booleans,
+lists), never exceptions; driver errors are translated into `storage.errors`.
+Times are seconds since the Unix epoch and are always passed in by the caller, so
+a store never reads a clock of its own.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+
+from core_server.domain.models import Rotation, RotateResult, SessionRecord, StoredKey
+
+
+class SessionStore(abc.ABC):
+    """Sessions and keys in one backend; safe to call from many threads at once."""
+
+    @classmethod
+    @abc.abstractmethod
+    def from_url(cls, url: str) -> SessionStore:
+        """Open a store from its URL (each plugin documents its form); creates the schema."""
+
+    @abc.abstractmethod
+    def insert_session(self, record: SessionRecord) -> None:
+        """Insert a new session.
+
+        Raises `DuplicateError` when the handle exists.
+        """
+
+    @abc.abstractmethod
+    def get_session(self, handle: str) -> SessionRecord | None:
+        """Return the session with this handle, live or not, or None if none is stored."""
+
+    @abc.abstractmethod
+    def rotate_refresh_token(self, rotation: Rotation, now: float) -> RotateResult:
+        """Atomically move a session from generation g to g+1 (compare-and-set).
+
+        Succeeds only while the session still has `expected_generation` and
+        `expected_hash` as its current refresh-token hash, is not revoked and has not
+        expired at `now`; then sets previous_hash to expected_hash, current_hash to
+        new_hash, generation to g+1, rotated_at and idle_expires_at. Otherwise it
+        writes nothing and returns `CONFLICT`. Never raises for a lost race.
+        """
+
+    @abc.abstractmethod
+    def update_session_data(self, handle: str, data_json: str, now: float) -> bool:
+        """Replace the server-side data of a live session; False if none is live."""
+
+    @abc.abstractmethod
+    def update_access_token_claims(self, handle: str, claims_json: str, now: float) -> bool:
+        """Replace the stored access-token claims of a live session; False if none is live.
+
+        Never touches the refresh-token state, so it cannot undo a concurrent rotation.
+        """
+
+    @abc.abstractmethod
+    def revoke_sessions(self, handles: Sequence[str], now: float) -> list[str]:
+        """Mark the live sessions among `handles` revoked; return those that were live."""
+
+    @abc.abstractmethod
+    def revoke_user_sessions(self, user_id: str, keep_handle: str | None, now: float) -> list[str]:
+        """Revoke every live session of a user except `keep_handle`; return their handles."""
+
+    @abc.abstractmethod
+    def list_user_sessions(
+        self, user_id: str, now: float, after: tuple[float, str] | None, limit: int
+    ) -> list[SessionRecord]:
+        """Live sessions of a user ordered by (created_at, handle), strictly after `after`."""
+
+    @abc.abstractmethod
+    def delete_expired(self, now: float, limit: int) -> int:
+        """Delete up to `limit` sessions that expired before `now`; return how many."""
+
+    @abc.abstractmethod
+    def insert_key(self, key: StoredKey) -> bool:
+        """Insert a key unless its slot or id is taken; True if this call inserted it."""
+
+    @abc.abstractmethod
+    def list_keys(self) -> list[StoredKey]:
+        """Every stored key, in no particular order."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections; the store is unusable afterwards."""

@@ -1,0 +1,1 @@
+"""Generated from proto/sessioncore/v1: do not edit; run scripts/generate_proto.py."""
