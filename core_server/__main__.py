@@ -1,0 +1,3 @@
+from core_server.cli import main
+
+main()

@@ -1,0 +1,55 @@
+"""Zero-config secrets: an API key and a master secret kept in the data directory.
+
+Used only when neither the environment nor the config file provides them. Files are
+created with mode 0600 and exclusively (O_EXCL), then re-read, so processes starting
+together end up with the same secrets. The master secret on disk next to the database
+means encryption at rest then protects database dumps only, not a stolen disk.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from core_server.domain.encoding import b64url_encode
+
+API_KEY_FILE = "api-key"
+MASTER_SECRET_FILE = "master-secret"
+
+
+@dataclass(frozen=True)
+class StoredSecret:
+    value: str
+    path: Path
+    created: bool
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("session-core", appauthor=False))
+
+
+def api_key(data_dir: Path) -> StoredSecret:
+    return _ensure(data_dir / API_KEY_FILE, lambda: "sck_" + secrets.token_urlsafe(32))
+
+
+def master_secret(data_dir: Path) -> StoredSecret:
+    return _ensure(data_dir / MASTER_SECRET_FILE, lambda: "m1:" + b64url_encode(secrets.token_bytes(32)))
+
+
+def _ensure(path: Path, generate: Callable[[], str]) -> StoredSecret:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    created = False
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(generate() + "\n")
+        created = True
+    return StoredSecret(path.read_text().strip(), path, created)

@@ -1,0 +1,87 @@
+"""Conversions between protobuf messages and the service's values; nothing else."""
+
+from __future__ import annotations
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from core_server.domain.access_tokens import AccessTokenClaims
+from core_server.domain.models import ClientInfo, SessionRecord
+from core_server.outcomes import IssuedAccessToken, IssuedTokens, Outcome, Reason
+from core_server.service import NewSession
+from core_server.validation import canonical_json
+from sessioncore.v1 import session_service_pb2 as pb
+
+OUTCOMES = {
+    Outcome.OK: pb.OUTCOME_OK,
+    Outcome.TRY_REFRESH_TOKEN: pb.OUTCOME_TRY_REFRESH_TOKEN,
+    Outcome.UNAUTHORISED: pb.OUTCOME_UNAUTHORISED,
+    Outcome.TOKEN_THEFT_DETECTED: pb.OUTCOME_TOKEN_THEFT_DETECTED,
+}
+REASONS = {
+    Reason.NONE: pb.REASON_UNSPECIFIED,
+    Reason.INVALID_TOKEN: pb.REASON_INVALID_TOKEN,
+    Reason.EXPIRED_TOKEN: pb.REASON_EXPIRED_TOKEN,
+    Reason.ANTI_CSRF: pb.REASON_ANTI_CSRF,
+    Reason.SESSION_ENDED: pb.REASON_SESSION_ENDED,
+    Reason.UNKNOWN_GENERATION: pb.REASON_UNKNOWN_GENERATION,
+    Reason.TOKEN_REUSED: pb.REASON_TOKEN_REUSED,
+}
+
+
+def timestamp(seconds: float) -> Timestamp:
+    whole = int(seconds // 1)
+    return Timestamp(seconds=whole, nanos=int(round((seconds - whole) * 1e9)) % 1_000_000_000)
+
+
+def new_session(request: pb.CreateSessionRequest) -> NewSession:
+    lifetime = None
+    if request.HasField("absolute_lifetime"):
+        lifetime = request.absolute_lifetime.seconds + request.absolute_lifetime.nanos / 1e9
+    return NewSession(
+        user_id=request.user_id,
+        access_token_claims_json=request.access_token_claims_json,
+        session_data_json=request.session_data_json,
+        anti_csrf=request.anti_csrf,
+        client=ClientInfo(request.client.user_agent, request.client.ip_address),
+        absolute_lifetime_seconds=lifetime,
+    )
+
+
+def session(record: SessionRecord) -> pb.Session:
+    return pb.Session(
+        handle=record.handle,
+        user_id=record.user_id,
+        created_at=timestamp(record.created_at),
+        last_refreshed_at=timestamp(record.last_refreshed_at),
+        idle_expires_at=timestamp(record.idle_expires_at),
+        absolute_expires_at=timestamp(record.absolute_expires_at),
+        client=pb.ClientMetadata(
+            user_agent=record.client.user_agent, ip_address=record.client.ip_address
+        ),
+        access_token_claims_json=record.access_token_claims_json,
+        session_data_json=record.session_data_json,
+        anti_csrf=record.anti_csrf,
+    )
+
+
+def access_token(issued: IssuedAccessToken) -> pb.AccessToken:
+    return pb.AccessToken(token=issued.token, expires_at=timestamp(issued.expires_at))
+
+
+def tokens(issued: IssuedTokens) -> pb.Tokens:
+    return pb.Tokens(
+        access_token=access_token(issued.access_token),
+        refresh_token=pb.RefreshToken(
+            token=issued.refresh_token, expires_at=timestamp(issued.refresh_expires_at)
+        ),
+        anti_csrf_token=issued.anti_csrf_token,
+    )
+
+
+def verified(claims: AccessTokenClaims) -> pb.VerifiedSession:
+    return pb.VerifiedSession(
+        handle=claims.handle,
+        user_id=claims.user_id,
+        access_token_claims_json=canonical_json(claims.app_claims),
+        access_token_expires_at=timestamp(claims.expires_at),
+    )

@@ -1,0 +1,370 @@
+"""The session service: domain rules plus the store, and the only caller of the store.
+
+Every public method validates its input (raising `InvalidArgument`), reads the
+clock once, and answers a business outcome from `core_server.outcomes`. Storage
+errors propagate unchanged; the RPC layer maps them to statuses.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, replace
+
+from core_server import validation
+from core_server.config import Config
+from core_server.domain import access_tokens, anti_csrf, refresh_tokens, rotation
+from core_server.domain.access_tokens import AccessTokenClaims
+from core_server.domain.clock import Clock, Random
+from core_server.domain.identifiers import new_handle, new_jti
+from core_server.domain.models import ClientInfo, KeyKind, Rotation, RotateResult, SessionRecord
+from core_server.domain.refresh_tokens import RefreshToken
+from core_server.domain.rotation import Verdict
+from core_server.errors import ExpiredAccessToken, InvalidAccessToken, InvalidRefreshToken
+from core_server.keyring import JWKS_MAX_AGE_SECONDS, Keyring
+from core_server.outcomes import (
+    IssuedAccessToken,
+    IssuedTokens,
+    Outcome,
+    Reason,
+    RefreshResult,
+    RegenerateResult,
+    SessionPage,
+    SessionResult,
+    VerifyResult,
+    ended,
+)
+from core_server.storage.base import SessionStore
+from core_server.storage.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+# A lost compare-and-set means another refresh won; re-reading then yields a replay.
+MAX_ROTATION_ATTEMPTS = 4
+_UNAUTHORISED = {
+    Verdict.SESSION_ENDED: Reason.SESSION_ENDED,
+    Verdict.INVALID: Reason.INVALID_TOKEN,
+    Verdict.UNKNOWN_GENERATION: Reason.UNKNOWN_GENERATION,
+}
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """The inputs of `create`, as received (validated by the service)."""
+
+    user_id: str
+    access_token_claims_json: str = ""
+    session_data_json: str = ""
+    anti_csrf: bool = False
+    client: ClientInfo = ClientInfo()
+    absolute_lifetime_seconds: float | None = None
+
+
+class SessionService:
+    """Create, verify, refresh and revoke sessions for one deployment."""
+
+    def __init__(
+        self, config: Config, store: SessionStore, keyring: Keyring, clock: Clock, rng: Random
+    ) -> None:
+        self._config = config
+        self._store = store
+        self._keys = keyring
+        self._clock = clock
+        self._rng = rng
+
+    # -- create / verify / refresh -------------------------------------------------
+
+    def create(self, request: NewSession) -> tuple[SessionRecord, IssuedTokens]:
+        record, token = self._new_record(request, self._clock.now())
+        self._store.insert_session(record)
+        log.info("session created", extra={"handle": record.handle})
+        return record, self._issue(record, token, self._clock.now())
+
+    def verify(
+        self, access_token: str, anti_csrf_token: str, skip_anti_csrf: bool, check_database: bool
+    ) -> VerifyResult:
+        validation.token(access_token, "access_token")
+        now = self._clock.now()
+        try:
+            claims = self._verify_access_token(access_token, now)
+        except ExpiredAccessToken:
+            return VerifyResult(Outcome.TRY_REFRESH_TOKEN, Reason.EXPIRED_TOKEN)
+        except InvalidAccessToken:
+            return VerifyResult(Outcome.TRY_REFRESH_TOKEN, Reason.INVALID_TOKEN)
+        if claims.anti_csrf_hash and not skip_anti_csrf:
+            presented = anti_csrf.anti_csrf_binding(anti_csrf_token) if anti_csrf_token else ""
+            if not anti_csrf.anti_csrf_matches(presented, claims.anti_csrf_hash):
+                return VerifyResult(Outcome.TRY_REFRESH_TOKEN, Reason.ANTI_CSRF)
+        if not check_database:
+            return VerifyResult(Outcome.OK, claims=claims)
+        record = self._store.get_session(claims.handle)
+        if record is None or not record.is_live(now) or record.user_id != claims.user_id:
+            return VerifyResult(Outcome.UNAUTHORISED, Reason.SESSION_ENDED)
+        stored = json.loads(record.access_token_claims_json)
+        outdated = validation.canonical_json(stored) != validation.canonical_json(claims.app_claims)
+        return VerifyResult(Outcome.OK, claims=claims, claims_outdated=outdated)
+
+    def refresh(self, refresh_token: str, anti_csrf_token: str) -> RefreshResult:
+        validation.token(refresh_token, "refresh_token")
+        try:
+            presented = refresh_tokens.decode(refresh_token, self._keys.mac_keys)
+        except InvalidRefreshToken:
+            return RefreshResult(Outcome.UNAUTHORISED, Reason.INVALID_TOKEN)
+        for _ in range(MAX_ROTATION_ATTEMPTS):
+            result = self._refresh_once(presented, anti_csrf_token)
+            if result is not None:
+                return result
+        raise StorageUnavailable("refresh kept losing the compare-and-set; try again")
+
+    # -- revoke / list / read / update ---------------------------------------------
+
+    def revoke_sessions(self, handles: list[str]) -> list[str]:
+        revoked = self._store.revoke_sessions(validation.handles(handles), self._clock.now())
+        log.info("sessions revoked", extra={"count": len(revoked)})
+        return revoked
+
+    def revoke_user_sessions(self, user_id: str, keep_handle: str) -> list[str]:
+        validation.user_id(user_id)
+        keep = validation.handle(keep_handle, "keep_handle") if keep_handle else None
+        revoked = self._store.revoke_user_sessions(user_id, keep, self._clock.now())
+        log.info("user sessions revoked", extra={"count": len(revoked)})
+        return revoked
+
+    def list_user_sessions(self, user_id: str, page_size: int, page_token: str) -> SessionPage:
+        validation.user_id(user_id)
+        size = validation.page_size(page_size)
+        after = validation.decode_page_token(page_token)
+        rows = self._store.list_user_sessions(user_id, self._clock.now(), after, size + 1)
+        if len(rows) <= size:
+            return SessionPage(rows, "")
+        last = rows[size - 1]
+        return SessionPage(rows[:size], validation.encode_page_token(last.created_at, last.handle))
+
+    def get_session(self, handle: str) -> SessionResult:
+        validation.handle(handle)
+        record = self._store.get_session(handle)
+        if record is None or not record.is_live(self._clock.now()):
+            return ended()
+        return SessionResult(Outcome.OK, session=record)
+
+    def update_session_data(self, handle: str, data_json: str) -> SessionResult:
+        validation.handle(handle)
+        data = validation.json_object(
+            data_json, "session_data_json", self._config.max_session_data_bytes
+        )
+        text = validation.canonical_json(data)
+        return self._updated(self._store.update_session_data(handle, text, self._clock.now()))
+
+    def update_access_token_claims(self, handle: str, claims_json: str) -> SessionResult:
+        validation.handle(handle)
+        text = self._claims_text(claims_json)
+        return self._updated(
+            self._store.update_access_token_claims(handle, text, self._clock.now())
+        )
+
+    def regenerate_access_token(
+        self, access_token: str, claims_json: str | None
+    ) -> RegenerateResult:
+        validation.token(access_token, "access_token")
+        new_claims = None if claims_json is None else self._claims_text(claims_json)
+        now = self._clock.now()
+        try:
+            claims = self._verify_access_token(access_token, now, allow_expired=True)
+        except InvalidAccessToken:
+            return RegenerateResult(Outcome.TRY_REFRESH_TOKEN, Reason.INVALID_TOKEN)
+        record = self._store.get_session(claims.handle)
+        if record is None or not record.is_live(now):
+            return RegenerateResult(Outcome.UNAUTHORISED, Reason.SESSION_ENDED)
+        if new_claims is not None:
+            if not self._store.update_access_token_claims(claims.handle, new_claims, now):
+                return RegenerateResult(Outcome.UNAUTHORISED, Reason.SESSION_ENDED)
+            record = replace(record, access_token_claims_json=new_claims)
+        if claims.expires_at <= now - self._config.leeway_seconds:
+            return RegenerateResult(Outcome.OK, claims=claims)
+        fresh = replace(
+            claims,
+            issued_at=int(now),
+            jti=new_jti(self._rng),
+            app_claims=json.loads(record.access_token_claims_json),
+        )
+        return RegenerateResult(Outcome.OK, access_token=self._sign(fresh), claims=fresh)
+
+    def jwks(self) -> tuple[str, int]:
+        return self._keys.jwks_json, JWKS_MAX_AGE_SECONDS
+
+    def delete_expired(self, limit: int = 1000) -> int:
+        return self._store.delete_expired(self._clock.now(), limit)
+
+    # -- internals -----------------------------------------------------------------
+
+    def _new_record(self, request: NewSession, now: float) -> tuple[SessionRecord, RefreshToken]:
+        config = self._config
+        validation.user_id(request.user_id)
+        claims_text = self._claims_text(request.access_token_claims_json)
+        data = validation.json_object(
+            request.session_data_json, "session_data_json", config.max_session_data_bytes
+        )
+        client = ClientInfo(
+            user_agent=validation.user_agent(request.client.user_agent),
+            ip_address=validation.client_ip(request.client.ip_address),
+        )
+        lifetime = request.absolute_lifetime_seconds
+        absolute = now + (
+            config.absolute_lifetime_seconds
+            if lifetime is None
+            else validation.absolute_lifetime(lifetime)
+        )
+        handle = new_handle(self._rng)
+        token = refresh_tokens.first_token(handle, self._keys.current.mac, self._rng)
+        record = SessionRecord(
+            handle=handle,
+            user_id=request.user_id,
+            created_at=now,
+            idle_expires_at=min(now + config.idle_lifetime_seconds, absolute),
+            absolute_expires_at=absolute,
+            client=client,
+            access_token_claims_json=claims_text,
+            session_data_json=validation.canonical_json(data),
+            anti_csrf=request.anti_csrf,
+            keys=self._keys.current,
+            generation=0,
+            current_hash=refresh_tokens.token_hash(token),
+            previous_hash=None,
+            rotated_at=None,
+        )
+        return record, token
+
+    def _refresh_once(self, presented: RefreshToken, csrf_token: str) -> RefreshResult | None:
+        now = self._clock.now()
+        record = self._store.get_session(presented.handle)
+        if record is not None and record.keys.mac != presented.key_id:
+            return RefreshResult(Outcome.UNAUTHORISED, Reason.INVALID_TOKEN)
+        if record is None or not record.is_live(now):
+            return RefreshResult(Outcome.UNAUTHORISED, Reason.SESSION_ENDED)
+        if record.anti_csrf and not self._csrf_ok(record, presented.generation, csrf_token):
+            return RefreshResult(Outcome.UNAUTHORISED, Reason.ANTI_CSRF)
+        successor = refresh_tokens.successor(
+            presented, self._keys.secret(KeyKind.REFRESH, record.keys.refresh)
+        )
+        verdict = rotation.decide(
+            record,
+            presented,
+            refresh_tokens.token_hash(presented),
+            refresh_tokens.token_hash(successor),
+            now,
+            self._config.grace_window_seconds,
+        )
+        return self._apply(verdict, record, presented, successor, now)
+
+    def _apply(
+        self,
+        verdict: Verdict,
+        record: SessionRecord,
+        presented: RefreshToken,
+        successor: RefreshToken,
+        now: float,
+    ) -> RefreshResult | None:
+        if verdict is Verdict.REPLAY:
+            return RefreshResult(Outcome.OK, tokens=self._issue(record, successor, now),
+                                 session=record)
+        if verdict is Verdict.THEFT:
+            return self._theft(record, presented, now)
+        if verdict is not Verdict.ROTATE:
+            return RefreshResult(Outcome.UNAUTHORISED, _UNAUTHORISED[verdict])
+        idle = rotation.next_idle_expiry(record, now, self._config.idle_lifetime_seconds)
+        change = Rotation(
+            handle=record.handle,
+            expected_generation=record.generation,
+            expected_hash=record.current_hash,
+            new_hash=refresh_tokens.token_hash(successor),
+            rotated_at=now,
+            idle_expires_at=idle,
+        )
+        if self._store.rotate_refresh_token(change, now) is RotateResult.CONFLICT:
+            return None
+        rotated = replace(
+            record,
+            generation=successor.generation,
+            previous_hash=change.expected_hash,
+            current_hash=change.new_hash,
+            rotated_at=now,
+            idle_expires_at=idle,
+        )
+        return RefreshResult(Outcome.OK, tokens=self._issue(rotated, successor, now),
+                             session=rotated)
+
+    def _theft(self, record: SessionRecord, presented: RefreshToken, now: float) -> RefreshResult:
+        self._store.revoke_sessions([record.handle], now)
+        # Identifiers only: a token value must never reach a log.
+        log.warning(
+            "refresh token reuse detected; session revoked",
+            extra={
+                "event": "token_theft",
+                "handle": record.handle,
+                "user_id": record.user_id,
+                "presented_generation": presented.generation,
+                "current_generation": record.generation,
+            },
+        )
+        return RefreshResult(
+            Outcome.TOKEN_THEFT_DETECTED, Reason.TOKEN_REUSED, session=replace(record, revoked_at=now)
+        )
+
+    def _csrf_ok(self, record: SessionRecord, generation: int, presented: str) -> bool:
+        expected = anti_csrf.anti_csrf_token(
+            self._keys.secret(KeyKind.ANTI_CSRF, record.keys.anti_csrf), record.handle, generation
+        )
+        return anti_csrf.anti_csrf_matches(presented, expected)
+
+    def _issue(self, record: SessionRecord, token: RefreshToken, now: float) -> IssuedTokens:
+        csrf = ""
+        if record.anti_csrf:
+            key = self._keys.secret(KeyKind.ANTI_CSRF, record.keys.anti_csrf)
+            csrf = anti_csrf.anti_csrf_token(key, record.handle, token.generation)
+        claims = AccessTokenClaims(
+            handle=record.handle,
+            user_id=record.user_id,
+            issued_at=int(now),
+            expires_at=int(min(now + self._config.access_token_lifetime_seconds,
+                               record.absolute_expires_at)),
+            generation=token.generation,
+            anti_csrf_hash=anti_csrf.anti_csrf_binding(csrf) if csrf else None,
+            jti=new_jti(self._rng),
+            app_claims=json.loads(record.access_token_claims_json),
+        )
+        mac_key = self._keys.secret(KeyKind.MAC, record.keys.mac)
+        return IssuedTokens(
+            access_token=self._sign(claims),
+            refresh_token=token.encode(mac_key),
+            refresh_expires_at=record.expires_at,
+            anti_csrf_token=csrf,
+        )
+
+    def _sign(self, claims: AccessTokenClaims) -> IssuedAccessToken:
+        token = access_tokens.issue(
+            self._keys.signing, claims, issuer=self._config.issuer, audience=self._config.audience
+        )
+        return IssuedAccessToken(token, claims.expires_at)
+
+    def _verify_access_token(
+        self, token: str, now: float, allow_expired: bool = False
+    ) -> AccessTokenClaims:
+        return access_tokens.verify(
+            token,
+            self._keys.verification,
+            issuer=self._config.issuer,
+            audience=self._config.audience,
+            now=now,
+            leeway=self._config.leeway_seconds,
+            allow_expired=allow_expired,
+        )
+
+    def _claims_text(self, claims_json: str) -> str:
+        value = validation.claims(claims_json, "access_token_claims_json",
+                                  self._config.max_claims_bytes)
+        return validation.canonical_json(value)
+
+    @staticmethod
+    def _updated(done: bool) -> SessionResult:
+        return SessionResult(Outcome.OK) if done else ended()
+
