@@ -237,8 +237,6 @@ class SessionService:
     def _refresh_once(self, presented: RefreshToken, csrf_token: str) -> RefreshResult | None:
         now = self._clock.now()
         record = self._store.get_session(presented.handle)
-        if record is not None and record.keys.mac != presented.key_id:
-            return RefreshResult(Outcome.UNAUTHORISED, Reason.INVALID_TOKEN)
         if record is None or not record.is_live(now):
             return RefreshResult(Outcome.UNAUTHORISED, Reason.SESSION_ENDED)
         if record.anti_csrf and not self._csrf_ok(record, presented.generation, csrf_token):
