@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 
-from core_server.domain.models import Rotation, RotateResult, SessionRecord, StoredKey
+from core_server.domain.models import RotateResult, Rotation, SessionRecord, StoredKey
 
 
 class SessionStore(abc.ABC):

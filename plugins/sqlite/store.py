@@ -1,0 +1,290 @@
+"""`SqliteStore`: the storage port on one SQLite file, shareable by several processes.
+
+URL forms: `sqlite:///absolute/path.db`, `sqlite:relative/path.db` (relative to the
+working directory) and `sqlite::memory:` (one private in-memory database per store,
+for tests). The parent directory of a file is created if missing.
+
+Files run in WAL mode (readers never block the writer), `synchronous=NORMAL` and
+foreign keys on. Every write is one `BEGIN IMMEDIATE` transaction, taking the write
+lock up front so two writers queue on `busy_timeout` instead of deadlocking on a
+read-to-write upgrade. Before each operation `busy_timeout` is set to the call's
+remaining deadline, so a call never waits on another process's lock for longer than
+it may live; running out raises `StorageTimeout`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from core_server import deadlines
+from core_server.domain.models import RotateResult, Rotation, SessionRecord, StoredKey
+from core_server.storage.base import SessionStore
+from core_server.storage.errors import StorageError, StorageTimeout, StorageUnavailable
+from session_core_sqlite import schema
+from session_core_sqlite._errors import translate_errors
+
+_MEMORY = ":memory:"
+# RETURNING, which revocation needs to report exactly the handles it revoked.
+_MIN_SQLITE = (3, 35, 0)
+# Bound parameters per statement: far below SQLite's limit (999 on old builds).
+_CHUNK = 500
+_LIVE = "revoked_at IS NULL AND expires_at > ?"
+
+# SQL is assembled only from the constants in this block and in `schema`; every value is
+# a bound parameter, hence the S608 ("SQL built from strings") waivers.
+_SELECT_SESSIONS = f"SELECT {schema.SESSION_COLUMNS} FROM sessions"  # noqa: S608
+_GET_SESSION = f"{_SELECT_SESSIONS} WHERE handle = ?"
+_INSERT_SESSION = (
+    f"INSERT INTO sessions ({schema.SESSION_COLUMNS}, expires_at)"  # noqa: S608
+    f" VALUES ({', '.join('?' * 19)})"
+)
+_ROTATE = (
+    "UPDATE sessions SET generation = :expected_generation + 1,"
+    " previous_hash = :expected_hash, current_hash = :new_hash, rotated_at = :rotated_at,"
+    " idle_expires_at = :idle, expires_at = MIN(:idle, absolute_expires_at)"
+    " WHERE handle = :handle AND generation = :expected_generation"
+    " AND current_hash = :expected_hash AND revoked_at IS NULL AND expires_at > :now"
+)
+_UPDATE_DATA = f"UPDATE sessions SET session_data_json = ? WHERE handle = ? AND {_LIVE}"  # noqa: S608
+_UPDATE_CLAIMS = f"UPDATE sessions SET access_token_claims_json = ? WHERE handle = ? AND {_LIVE}"  # noqa: S608
+# `handle IS NOT NULL` holds for every row, so keep_handle=None keeps none.
+_REVOKE_USER = (
+    "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND handle IS NOT ?"  # noqa: S608
+    f" AND {_LIVE} RETURNING handle"
+)
+_LIST = (
+    f"{_SELECT_SESSIONS} WHERE user_id = ? AND {_LIVE} AND (created_at, handle) > (?, ?)"
+    " ORDER BY created_at, handle LIMIT ?"
+)
+_DELETE_EXPIRED = (
+    "DELETE FROM sessions WHERE handle IN"
+    " (SELECT handle FROM sessions WHERE expires_at <= ? LIMIT ?)"
+)
+_INSERT_KEY = (
+    f"INSERT INTO keys ({schema.KEY_COLUMNS})"  # noqa: S608
+    f" VALUES ({', '.join('?' * 12)}) ON CONFLICT DO NOTHING"
+)
+_LIST_KEYS = f"SELECT {schema.KEY_COLUMNS} FROM keys"  # noqa: S608
+
+
+def path_from_url(url: str) -> str:
+    """The database path for a `sqlite:` URL; raises ValueError for any other form."""
+    if url == "sqlite::memory:":
+        return _MEMORY
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite://")
+    rest = url.removeprefix("sqlite:")
+    if rest == url or not rest or rest.startswith("//"):
+        raise ValueError(
+            "expected sqlite:///absolute/path.db, sqlite:relative/path.db or sqlite::memory:"
+        )
+    return rest
+
+
+class SqliteStore(SessionStore):
+    """Sessions and keys in one SQLite database; thread-safe, multi-process safe on files.
+
+    Each thread gets its own connection (SQLite connections must not be shared across
+    concurrent threads); `close()` closes them all. The in-memory form keeps a single
+    connection, since a second one would see a different database, and serialises calls.
+    Raises `StorageUnavailable` when the file cannot be created or opened.
+    """
+
+    def __init__(self, path: str) -> None:
+        if sqlite3.sqlite_version_info < _MIN_SQLITE:
+            raise StorageError(f"SQLite >= 3.35 is required, found {sqlite3.sqlite_version}")
+        self._path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()  # guards _connections and _closed
+        self._connections: list[sqlite3.Connection] = []
+        self._closed = False
+        self._memory_lock = threading.Lock()
+        self._memory: sqlite3.Connection | None = None
+        try:
+            if path == _MEMORY:
+                with translate_errors("open"):
+                    self._memory = self._open()
+            with self._write("create schema") as conn:
+                schema.create_schema(conn)
+        except BaseException:
+            self.close()  # the caller never gets the store, so nothing else could
+            raise
+
+    @classmethod
+    def from_url(cls, url: str) -> SqliteStore:
+        """Open (creating if needed) the database at a `sqlite:` URL; see the module doc."""
+        return cls(path_from_url(url))
+
+    def insert_session(self, record: SessionRecord) -> None:
+        with self._write("insert session") as conn:
+            conn.execute(_INSERT_SESSION, schema.session_values(record))
+
+    def get_session(self, handle: str) -> SessionRecord | None:
+        with self._read("get session") as conn:
+            row = conn.execute(_GET_SESSION, (handle,)).fetchone()
+        return None if row is None else schema.session_from_row(row)
+
+    def rotate_refresh_token(self, rotation: Rotation, now: float) -> RotateResult:
+        """One conditional UPDATE: SQLite's write lock makes the compare-and-set atomic."""
+        params = {
+            "handle": rotation.handle,
+            "expected_generation": rotation.expected_generation,
+            "expected_hash": rotation.expected_hash,
+            "new_hash": rotation.new_hash,
+            "rotated_at": rotation.rotated_at,
+            "idle": rotation.idle_expires_at,
+            "now": now,
+        }
+        with self._write("rotate refresh token") as conn:
+            rowcount = conn.execute(_ROTATE, params).rowcount
+        return RotateResult.ROTATED if rowcount == 1 else RotateResult.CONFLICT
+
+    def update_session_data(self, handle: str, data_json: str, now: float) -> bool:
+        with self._write("update session data") as conn:
+            return conn.execute(_UPDATE_DATA, (data_json, handle, now)).rowcount == 1
+
+    def update_access_token_claims(self, handle: str, claims_json: str, now: float) -> bool:
+        with self._write("update access token claims") as conn:
+            return conn.execute(_UPDATE_CLAIMS, (claims_json, handle, now)).rowcount == 1
+
+    def revoke_sessions(self, handles: Sequence[str], now: float) -> list[str]:
+        """All chunks run in one transaction, so the revocation is all-or-nothing.
+
+        Returns the handles that were live, in the order first given.
+        """
+        unique = list(dict.fromkeys(handles))
+        revoked: set[str] = set()
+        with self._write("revoke sessions") as conn:
+            for start in range(0, len(unique), _CHUNK):
+                chunk = unique[start : start + _CHUNK]
+                rows = conn.execute(_revoke_by_handles(len(chunk)), (now, *chunk, now))
+                revoked.update(handle for (handle,) in rows)
+        return [handle for handle in unique if handle in revoked]
+
+    def revoke_user_sessions(self, user_id: str, keep_handle: str | None, now: float) -> list[str]:
+        """Returns the revoked handles sorted."""
+        with self._write("revoke user sessions") as conn:
+            rows = conn.execute(_REVOKE_USER, (now, user_id, keep_handle, now)).fetchall()
+        return sorted(handle for (handle,) in rows)
+
+    def list_user_sessions(
+        self, user_id: str, now: float, after: tuple[float, str] | None, limit: int
+    ) -> list[SessionRecord]:
+        """Keyset pagination on the (user_id, created_at, handle) index; [] if limit < 1."""
+        if limit < 1:
+            return []
+        # (-inf, "") sorts before every row, so the first page uses the same query.
+        created_at, handle = after if after is not None else (-math.inf, "")
+        with self._read("list user sessions") as conn:
+            rows = conn.execute(_LIST, (user_id, now, created_at, handle, limit)).fetchall()
+        return [schema.session_from_row(row) for row in rows]
+
+    def delete_expired(self, now: float, limit: int) -> int:
+        """Delete by the indexed `expires_at` only; 0 if limit < 1.
+
+        Revoked sessions stay until they expire, so replaying their tokens still
+        answers "session ended" rather than "unknown session".
+        """
+        if limit < 1:
+            return 0
+        with self._write("delete expired sessions") as conn:
+            return conn.execute(_DELETE_EXPIRED, (now, limit)).rowcount
+
+    def insert_key(self, key: StoredKey) -> bool:
+        with self._write("insert key") as conn:
+            return conn.execute(_INSERT_KEY, schema.key_values(key)).rowcount == 1
+
+    def list_keys(self) -> list[StoredKey]:
+        with self._read("list keys") as conn:
+            rows = conn.execute(_LIST_KEYS).fetchall()
+        return [schema.key_from_row(row) for row in rows]
+
+    def close(self) -> None:
+        """Close every connection this store opened, from any thread; idempotent."""
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
+
+    @contextlib.contextmanager
+    def _read(self, operation: str) -> Iterator[sqlite3.Connection]:
+        """A connection with busy_timeout set to the call's deadline; errors translated."""
+        with translate_errors(operation), self._connection() as conn:
+            # Rounded up so that a lock wait that gives up has spent the whole deadline.
+            busy_ms = math.ceil(deadlines.remaining() * 1000)
+            conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            yield conn
+
+    @contextlib.contextmanager
+    def _write(self, operation: str) -> Iterator[sqlite3.Connection]:
+        """Run the block in one BEGIN IMMEDIATE transaction: all of it commits or none."""
+        with self._read(operation) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if self._closed:
+            raise StorageError("sqlite: the store is closed")
+        if self._memory is None:
+            yield self._thread_connection()
+            return
+        if not self._memory_lock.acquire(timeout=deadlines.remaining()):
+            raise StorageTimeout("sqlite: deadline ran out waiting for the in-memory database")
+        try:
+            yield self._memory
+        finally:
+            self._memory_lock.release()
+
+    def _thread_connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._open()
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        if self._path != _MEMORY:
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        # check_same_thread=False only so close() may close it from another thread; the
+        # thread-local (or the in-memory lock) still gives each connection one user at a time.
+        conn = sqlite3.connect(
+            self._path,
+            timeout=deadlines.remaining(),
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        with self._lock:
+            self._connections.append(conn)
+        _configure(conn, self._path == _MEMORY)
+        return conn
+
+
+def _configure(conn: sqlite3.Connection, memory: bool) -> None:
+    # journal_mode is persistent in the file; asking again on every connection is a no-op
+    # once set, and tells us if the filesystem refused WAL (some network filesystems do).
+    (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    if mode != "wal" and not memory:
+        raise StorageUnavailable(f"sqlite: could not enable WAL mode (journal_mode={mode})")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _revoke_by_handles(count: int) -> str:
+    placeholders = ", ".join("?" * count)
+    # Only placeholders are interpolated; the handles themselves are bound parameters.
+    return (
+        f"UPDATE sessions SET revoked_at = ? WHERE handle IN ({placeholders})"  # noqa: S608
+        f" AND {_LIVE} RETURNING handle"
+    )
