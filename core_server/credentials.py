@@ -38,7 +38,9 @@ def api_key(data_dir: Path) -> StoredSecret:
 
 
 def master_secret(data_dir: Path) -> StoredSecret:
-    return _ensure(data_dir / MASTER_SECRET_FILE, lambda: "m1:" + b64url_encode(secrets.token_bytes(32)))
+    return _ensure(
+        data_dir / MASTER_SECRET_FILE, lambda: "m1:" + b64url_encode(secrets.token_bytes(32))
+    )
 
 
 def _ensure(path: Path, generate: Callable[[], str]) -> StoredSecret:

@@ -88,8 +88,9 @@ def _new_kek(master: MasterSecret, clock: Clock, rng: Random) -> StoredKey:
         _associated(key_id, KeyKind.KEY_ENCRYPTION),
         rng,
     )
-    return StoredKey(key_id, KeyKind.KEY_ENCRYPTION, KEK_SLOT, "A256GCM", wrapped,
-                     master.key_id, "", clock.now())
+    return StoredKey(
+        key_id, KeyKind.KEY_ENCRYPTION, KEK_SLOT, "A256GCM", wrapped, master.key_id, "", clock.now()
+    )
 
 
 def _unwrap_kek(row: StoredKey, masters: Sequence[MasterSecret]) -> bytes:
@@ -121,8 +122,17 @@ def _new_signing_key(
     wrapped = key_wrap.wrap(kek, key.private_pem(), _associated(key_id, KeyKind.SIGNING), rng)
     jwk = json.dumps(key.verification_key().to_jwk(), sort_keys=True)
     now = clock.now()
-    return StoredKey(key_id, KeyKind.SIGNING, f"signing/{algorithm}/1", algorithm, wrapped,
-                     kek_id, jwk, now, sign_from=now)
+    return StoredKey(
+        key_id,
+        KeyKind.SIGNING,
+        f"signing/{algorithm}/1",
+        algorithm,
+        wrapped,
+        kek_id,
+        jwk,
+        now,
+        sign_from=now,
+    )
 
 
 def _new_secret(kind: KeyKind, kek_id: str, kek: bytes, clock: Clock, rng: Random) -> StoredKey:
@@ -135,7 +145,8 @@ def _build(rows: list[StoredKey], kek_id: str, kek: bytes, algorithm: str) -> Ke
     ours = [row for row in rows if row.wrapping_key_id == kek_id]
     signers = {
         row.key_id: signing_keys.load_signing_key(
-            row.key_id, row.algorithm,
+            row.key_id,
+            row.algorithm,
             key_wrap.unwrap(kek, row.wrapped_secret, _associated(row.key_id, row.kind)),
         )
         for row in ours

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from core_server import validation
 from core_server.config import Config
@@ -17,7 +17,7 @@ from core_server.domain import access_tokens, anti_csrf, refresh_tokens, rotatio
 from core_server.domain.access_tokens import AccessTokenClaims
 from core_server.domain.clock import Clock, Random
 from core_server.domain.identifiers import new_handle, new_jti
-from core_server.domain.models import ClientInfo, KeyKind, Rotation, RotateResult, SessionRecord
+from core_server.domain.models import ClientInfo, KeyKind, RotateResult, Rotation, SessionRecord
 from core_server.domain.refresh_tokens import RefreshToken
 from core_server.domain.rotation import Verdict
 from core_server.errors import ExpiredAccessToken, InvalidAccessToken, InvalidRefreshToken
@@ -56,7 +56,7 @@ class NewSession:
     access_token_claims_json: str = ""
     session_data_json: str = ""
     anti_csrf: bool = False
-    client: ClientInfo = ClientInfo()
+    client: ClientInfo = field(default_factory=ClientInfo)
     absolute_lifetime_seconds: float | None = None
 
 
@@ -263,8 +263,9 @@ class SessionService:
         now: float,
     ) -> RefreshResult | None:
         if verdict is Verdict.REPLAY:
-            return RefreshResult(Outcome.OK, tokens=self._issue(record, successor, now),
-                                 session=record)
+            return RefreshResult(
+                Outcome.OK, tokens=self._issue(record, successor, now), session=record
+            )
         if verdict is Verdict.THEFT:
             return self._theft(record, presented, now)
         if verdict is not Verdict.ROTATE:
@@ -288,8 +289,9 @@ class SessionService:
             rotated_at=now,
             idle_expires_at=idle,
         )
-        return RefreshResult(Outcome.OK, tokens=self._issue(rotated, successor, now),
-                             session=rotated)
+        return RefreshResult(
+            Outcome.OK, tokens=self._issue(rotated, successor, now), session=rotated
+        )
 
     def _theft(self, record: SessionRecord, presented: RefreshToken, now: float) -> RefreshResult:
         self._store.revoke_sessions([record.handle], now)
@@ -305,7 +307,9 @@ class SessionService:
             },
         )
         return RefreshResult(
-            Outcome.TOKEN_THEFT_DETECTED, Reason.TOKEN_REUSED, session=replace(record, revoked_at=now)
+            Outcome.TOKEN_THEFT_DETECTED,
+            Reason.TOKEN_REUSED,
+            session=replace(record, revoked_at=now),
         )
 
     def _csrf_ok(self, record: SessionRecord, generation: int, presented: str) -> bool:
@@ -323,8 +327,9 @@ class SessionService:
             handle=record.handle,
             user_id=record.user_id,
             issued_at=int(now),
-            expires_at=int(min(now + self._config.access_token_lifetime_seconds,
-                               record.absolute_expires_at)),
+            expires_at=int(
+                min(now + self._config.access_token_lifetime_seconds, record.absolute_expires_at)
+            ),
             generation=token.generation,
             anti_csrf_hash=anti_csrf.anti_csrf_binding(csrf) if csrf else None,
             jti=new_jti(self._rng),
@@ -358,11 +363,11 @@ class SessionService:
         )
 
     def _claims_text(self, claims_json: str) -> str:
-        value = validation.claims(claims_json, "access_token_claims_json",
-                                  self._config.max_claims_bytes)
+        value = validation.claims(
+            claims_json, "access_token_claims_json", self._config.max_claims_bytes
+        )
         return validation.canonical_json(value)
 
     @staticmethod
     def _updated(done: bool) -> SessionResult:
         return SessionResult(Outcome.OK) if done else ended()
-

@@ -27,7 +27,9 @@ def api_key() -> str:
     try:
         return (data_dir / API_KEY_FILE).read_text().strip()
     except FileNotFoundError:
-        sys.exit(f"no API key: start `session-core serve` first (it writes {data_dir / API_KEY_FILE})")
+        sys.exit(
+            f"no API key: start `session-core serve` first (it writes {data_dir / API_KEY_FILE})"
+        )
 
 
 def name(outcome: int) -> str:
@@ -49,28 +51,36 @@ def walk_through() -> None:
         def call(method, request):  # type: ignore[no-untyped-def]
             return method(request, metadata=metadata, timeout=5)
 
-        created = call(core.CreateSession, pb.CreateSessionRequest(
-            user_id="alice", access_token_claims_json='{"role": "reader"}'))
+        created = call(
+            core.CreateSession,
+            pb.CreateSessionRequest(user_id="alice", access_token_claims_json='{"role": "reader"}'),
+        )
         handle = created.session.handle
         print(f"created session {handle} for {created.session.user_id}")
 
-        verified = call(core.VerifySession, pb.VerifySessionRequest(
-            access_token=created.tokens.access_token.token))
+        verified = call(
+            core.VerifySession,
+            pb.VerifySessionRequest(access_token=created.tokens.access_token.token),
+        )
         print(f"verify access token      -> {name(verified.outcome)}")
 
         rt0 = created.tokens.refresh_token.token
         first = call(core.RefreshSession, pb.RefreshSessionRequest(refresh_token=rt0))
         print(f"refresh with token 0     -> {name(first.outcome)}")
-        second = call(core.RefreshSession, pb.RefreshSessionRequest(
-            refresh_token=first.tokens.refresh_token.token))
+        second = call(
+            core.RefreshSession,
+            pb.RefreshSessionRequest(refresh_token=first.tokens.refresh_token.token),
+        )
         print(f"refresh with token 1     -> {name(second.outcome)}")
 
         replay = call(core.RefreshSession, pb.RefreshSessionRequest(refresh_token=rt0))
         print(f"replay token 0 (stolen?) -> {name(replay.outcome)}")
 
         gone = call(core.GetSession, pb.GetSessionRequest(handle=handle))
-        print(f"session afterwards       -> {name(gone.outcome)} "
-              f"({pb.Reason.Name(gone.reason).removeprefix('REASON_')})")
+        print(
+            f"session afterwards       -> {name(gone.outcome)} "
+            f"({pb.Reason.Name(gone.reason).removeprefix('REASON_')})"
+        )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from core_server.errors import (
     ReservedClaim,
 )
 
-TOKEN_TYPE = "at+jwt"  # noqa: S105 (a media type, not a password)
+TOKEN_TYPE = "at+jwt"
 CLAIM_HANDLE = "sid"
 CLAIM_GENERATION = "sc_gen"
 CLAIM_ANTI_CSRF = "sc_csrf"

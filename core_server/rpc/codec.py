@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from core_server.domain.access_tokens import AccessTokenClaims
@@ -29,8 +31,8 @@ REASONS = {
 
 
 def timestamp(seconds: float) -> Timestamp:
-    whole = int(seconds // 1)
-    return Timestamp(seconds=whole, nanos=int(round((seconds - whole) * 1e9)) % 1_000_000_000)
+    whole = math.floor(seconds)
+    return Timestamp(seconds=whole, nanos=min(round((seconds - whole) * 1e9), 999_999_999))
 
 
 def new_session(request: pb.CreateSessionRequest) -> NewSession:

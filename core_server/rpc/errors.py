@@ -49,7 +49,7 @@ def handled(method: Method[Servicer, Request, Response]) -> Method[Servicer, Req
         with deadlines.deadline_in(self.default_deadline_seconds if budget is None else budget):
             try:
                 return method(self, request, context)
-            except Exception as exc:  # noqa: BLE001 - this is the translation boundary
+            except Exception as exc:
                 abort(context, exc)
 
     return wrapper
@@ -69,12 +69,24 @@ def abort(context: grpc.ServicerContext, exc: Exception) -> NoReturn:
 
 def _status_of(exc: Exception) -> tuple[grpc.StatusCode, str, str]:
     if isinstance(exc, StorageTimeout) and deadlines.expired():
-        return grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded waiting for storage", "DEADLINE"
+        return (
+            grpc.StatusCode.DEADLINE_EXCEEDED,
+            "deadline exceeded waiting for storage",
+            "DEADLINE",
+        )
     if isinstance(exc, StorageUnavailable):
         log.warning("storage unavailable: %s", type(exc).__name__)
-        return grpc.StatusCode.UNAVAILABLE, "storage is unavailable; retry later", "STORAGE_UNAVAILABLE"
+        return (
+            grpc.StatusCode.UNAVAILABLE,
+            "storage is unavailable; retry later",
+            "STORAGE_UNAVAILABLE",
+        )
     if isinstance(exc, KeyUnavailable):
-        return grpc.StatusCode.FAILED_PRECONDITION, "a key this session needs is not available", "KEY_UNAVAILABLE"
+        return (
+            grpc.StatusCode.FAILED_PRECONDITION,
+            "a key this session needs is not available",
+            "KEY_UNAVAILABLE",
+        )
     return grpc.StatusCode.INTERNAL, "internal error", "INTERNAL"
 
 
@@ -98,4 +110,3 @@ def _invalid_argument(exc: InvalidArgument) -> grpc.Status:
         error_details_pb2.BadRequest(field_violations=[violation]),
     )
     return rpc_status.to_status(status)
-

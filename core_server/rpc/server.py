@@ -45,7 +45,9 @@ def create_server(config: Config, service: SessionService) -> tuple[grpc.Server,
     reflection.enable_server_reflection(
         (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    address = f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"
+    address = (
+        f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"
+    )
     port = _bind(server, address, config)
     return server, port
 

@@ -20,18 +20,25 @@ class SessionServicer(pb_grpc.SessionServiceServicer):  # type: ignore[misc]
         self.default_deadline_seconds = default_deadline_seconds
 
     @handled
-    def CreateSession(self, request: pb.CreateSessionRequest, context: Context) -> pb.CreateSessionResponse:
+    def CreateSession(
+        self, request: pb.CreateSessionRequest, context: Context
+    ) -> pb.CreateSessionResponse:
         record, tokens = self._service.create(codec.new_session(request))
         return pb.CreateSessionResponse(session=codec.session(record), tokens=codec.tokens(tokens))
 
     @handled
-    def VerifySession(self, request: pb.VerifySessionRequest, context: Context) -> pb.VerifySessionResponse:
+    def VerifySession(
+        self, request: pb.VerifySessionRequest, context: Context
+    ) -> pb.VerifySessionResponse:
         result = self._service.verify(
-            request.access_token, request.anti_csrf_token, request.skip_anti_csrf,
+            request.access_token,
+            request.anti_csrf_token,
+            request.skip_anti_csrf,
             request.check_database,
         )
         response = pb.VerifySessionResponse(
-            outcome=codec.OUTCOMES[result.outcome], reason=codec.REASONS[result.reason],
+            outcome=codec.OUTCOMES[result.outcome],
+            reason=codec.REASONS[result.reason],
             claims_outdated=result.claims_outdated,
         )
         if result.claims is not None:
@@ -39,7 +46,9 @@ class SessionServicer(pb_grpc.SessionServiceServicer):  # type: ignore[misc]
         return response
 
     @handled
-    def RefreshSession(self, request: pb.RefreshSessionRequest, context: Context) -> pb.RefreshSessionResponse:
+    def RefreshSession(
+        self, request: pb.RefreshSessionRequest, context: Context
+    ) -> pb.RefreshSessionResponse:
         result = self._service.refresh(request.refresh_token, request.anti_csrf_token)
         response = pb.RefreshSessionResponse(
             outcome=codec.OUTCOMES[result.outcome], reason=codec.REASONS[result.reason]
@@ -51,17 +60,23 @@ class SessionServicer(pb_grpc.SessionServiceServicer):  # type: ignore[misc]
         return response
 
     @handled
-    def RevokeSessions(self, request: pb.RevokeSessionsRequest, context: Context) -> pb.RevokeSessionsResponse:
+    def RevokeSessions(
+        self, request: pb.RevokeSessionsRequest, context: Context
+    ) -> pb.RevokeSessionsResponse:
         revoked = self._service.revoke_sessions(list(request.handles))
         return pb.RevokeSessionsResponse(revoked_handles=revoked)
 
     @handled
-    def RevokeUserSessions(self, request: pb.RevokeUserSessionsRequest, context: Context) -> pb.RevokeUserSessionsResponse:
+    def RevokeUserSessions(
+        self, request: pb.RevokeUserSessionsRequest, context: Context
+    ) -> pb.RevokeUserSessionsResponse:
         revoked = self._service.revoke_user_sessions(request.user_id, request.keep_handle)
         return pb.RevokeUserSessionsResponse(revoked_handles=revoked)
 
     @handled
-    def ListUserSessions(self, request: pb.ListUserSessionsRequest, context: Context) -> pb.ListUserSessionsResponse:
+    def ListUserSessions(
+        self, request: pb.ListUserSessionsRequest, context: Context
+    ) -> pb.ListUserSessionsResponse:
         page = self._service.list_user_sessions(
             request.user_id, request.page_size, request.page_token
         )
@@ -81,14 +96,18 @@ class SessionServicer(pb_grpc.SessionServiceServicer):  # type: ignore[misc]
         return response
 
     @handled
-    def UpdateSessionData(self, request: pb.UpdateSessionDataRequest, context: Context) -> pb.UpdateSessionDataResponse:
+    def UpdateSessionData(
+        self, request: pb.UpdateSessionDataRequest, context: Context
+    ) -> pb.UpdateSessionDataResponse:
         result = self._service.update_session_data(request.handle, request.session_data_json)
         return pb.UpdateSessionDataResponse(
             outcome=codec.OUTCOMES[result.outcome], reason=codec.REASONS[result.reason]
         )
 
     @handled
-    def UpdateAccessTokenClaims(self, request: pb.UpdateAccessTokenClaimsRequest, context: Context) -> pb.UpdateAccessTokenClaimsResponse:
+    def UpdateAccessTokenClaims(
+        self, request: pb.UpdateAccessTokenClaimsRequest, context: Context
+    ) -> pb.UpdateAccessTokenClaimsResponse:
         result = self._service.update_access_token_claims(
             request.handle, request.access_token_claims_json
         )
@@ -97,7 +116,9 @@ class SessionServicer(pb_grpc.SessionServiceServicer):  # type: ignore[misc]
         )
 
     @handled
-    def RegenerateAccessToken(self, request: pb.RegenerateAccessTokenRequest, context: Context) -> pb.RegenerateAccessTokenResponse:
+    def RegenerateAccessToken(
+        self, request: pb.RegenerateAccessTokenRequest, context: Context
+    ) -> pb.RegenerateAccessTokenResponse:
         claims = (
             request.access_token_claims_json
             if request.HasField("access_token_claims_json")
@@ -118,7 +139,9 @@ class SessionServicer(pb_grpc.SessionServiceServicer):  # type: ignore[misc]
         jwks_json, max_age = self._service.jwks()
         return pb.GetJwksResponse(jwks_json=jwks_json, max_age_seconds=max_age)
 
-    def ListRevocations(self, request: pb.ListRevocationsRequest, context: Context) -> pb.ListRevocationsResponse:
+    def ListRevocations(
+        self, request: pb.ListRevocationsRequest, context: Context
+    ) -> pb.ListRevocationsResponse:
         context.abort(
             grpc.StatusCode.UNIMPLEMENTED,
             "the revocation feed is not available in this version",
