@@ -35,7 +35,7 @@ def create_server(config: Config, service: SessionService) -> tuple[grpc.Server,
         ],
         maximum_concurrent_rpcs=config.threads * 64,
     )
-    pb_grpc.add_SessionServiceServicer_to_server(
+    pb_grpc.add_SessionServiceServicer_to_server(  # type: ignore[no-untyped-call]
         SessionServicer(service, config.default_deadline_seconds), server
     )
     health_servicer = health.HealthServicer()
@@ -62,7 +62,7 @@ def _bind(server: grpc.Server, address: str, config: Config) -> int:
         port = 0
     if port == 0:
         raise ConfigError("port", f"cannot listen on {address} (in use or not permitted)")
-    return port
+    return int(port)
 
 
 def _credentials(config: Config) -> grpc.ServerCredentials:

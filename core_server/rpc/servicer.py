@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grpc
+from grpc import ServicerContext as Context
 
 from core_server.outcomes import Outcome
 from core_server.rpc import codec
@@ -11,10 +12,8 @@ from core_server.service import SessionService
 from sessioncore.v1 import session_service_pb2 as pb
 from sessioncore.v1 import session_service_pb2_grpc as pb_grpc
 
-Context = grpc.ServicerContext
 
-
-class SessionServicer(pb_grpc.SessionServiceServicer):  # type: ignore[misc]
+class SessionServicer(pb_grpc.SessionServiceServicer):
     def __init__(self, service: SessionService, default_deadline_seconds: float) -> None:
         self._service = service
         self.default_deadline_seconds = default_deadline_seconds
