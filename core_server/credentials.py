@@ -1,8 +1,8 @@
 """Zero-config secrets: an API key and a master secret kept in the data directory.
 
 Used only when neither the environment nor the config file provides them. Files are
-created with mode 0600 and exclusively (O_EXCL), then re-read, so processes starting
-together end up with the same secrets. The master secret on disk next to the database
+created with mode 0600 only if absent, then re-read, so processes starting together
+end up with the same secrets. The master secret on disk next to the database
 means encryption at rest then protects database dumps only, not a stolen disk.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,13 +46,17 @@ def master_secret(data_dir: Path) -> StoredSecret:
 
 def _ensure(path: Path, generate: Callable[[], str]) -> StoredSecret:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    created = False
+    # Write a private temporary file, then hard-link it into place: the link either
+    # publishes a complete file or fails because another process won, so no reader
+    # ever sees a half-written secret.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
         with os.fdopen(fd, "w") as handle:
             handle.write(generate() + "\n")
+        os.link(temporary, path)
         created = True
+    except FileExistsError:
+        created = False
+    finally:
+        os.unlink(temporary)
     return StoredSecret(path.read_text().strip(), path, created)

@@ -18,6 +18,7 @@ import contextlib
 import math
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from session_core_sqlite._errors import translate_errors
 
 _MEMORY = ":memory:"
 # RETURNING, which revocation needs to report exactly the handles it revoked.
+_OPEN_RETRY_SECONDS = 0.02
 _MIN_SQLITE = (3, 35, 0)
 # Bound parameters per statement: far below SQLite's limit (999 on old builds).
 _CHUNK = 500
@@ -109,11 +111,25 @@ class SqliteStore(SessionStore):
             if path == _MEMORY:
                 with translate_errors("open"):
                     self._memory = self._open()
-            with self._write("create schema") as conn:
-                schema.create_schema(conn)
+            self._create_schema()
         except BaseException:
             self.close()  # the caller never gets the store, so nothing else could
             raise
+
+    def _create_schema(self) -> None:
+        # Processes opening a new file together can meet SQLITE_BUSY answers that skip the
+        # busy handler (the switch to WAL, WAL recovery): retry them until the deadline
+        # instead of failing the start.
+        give_up = time.monotonic() + deadlines.remaining()
+        while True:
+            try:
+                with self._write("create schema") as conn:
+                    schema.create_schema(conn)
+                return
+            except StorageUnavailable:
+                if time.monotonic() >= give_up:
+                    raise
+                time.sleep(_OPEN_RETRY_SECONDS)
 
     @classmethod
     def from_url(cls, url: str) -> SqliteStore:
