@@ -106,6 +106,7 @@ class SqliteStore(SessionStore):
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
         self._memory_lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._memory: sqlite3.Connection | None = None
         try:
             if path == _MEMORY:
@@ -239,7 +240,22 @@ class SqliteStore(SessionStore):
 
     @contextlib.contextmanager
     def _write(self, operation: str) -> Iterator[sqlite3.Connection]:
-        """Run the block in one BEGIN IMMEDIATE transaction: all of it commits or none."""
+        """Run the block in one BEGIN IMMEDIATE transaction: all of it commits or none.
+
+        Writers of this process first queue on a lock: SQLite's busy handler polls with
+        growing sleeps, which turns contention between threads into latency spikes,
+        while the lock hands over at once. Other processes still meet on SQLite's lock.
+        """
+        if not self._write_lock.acquire(timeout=deadlines.remaining()):
+            raise StorageTimeout(f"sqlite: {operation} failed: deadline ran out waiting to write")
+        try:
+            with self._write_transaction(operation) as conn:
+                yield conn
+        finally:
+            self._write_lock.release()
+
+    @contextlib.contextmanager
+    def _write_transaction(self, operation: str) -> Iterator[sqlite3.Connection]:
         with self._read(operation) as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
