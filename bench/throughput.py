@@ -17,7 +17,6 @@ import multiprocessing as mp
 import os
 import re
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile

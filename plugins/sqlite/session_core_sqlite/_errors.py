@@ -42,11 +42,17 @@ def translate_errors(operation: str) -> Iterator[None]:
         raise StorageUnavailable(f"sqlite: {operation} failed: {exc}") from exc
 
 
+def is_busy(exc: BaseException | None) -> bool:
+    """True when `exc` is SQLite's answer that another connection holds a lock."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _BUSY_CODES
+
+
 def _translate(operation: str, exc: sqlite3.Error) -> StorageError:
     code = getattr(exc, "sqlite_errorcode", None)
     message = f"sqlite: {operation} failed: {exc}"
     # Primary result codes live in the low byte; extended codes add detail above it.
-    if code is not None and code & 0xFF in _BUSY_CODES:
+    if is_busy(exc):
         # busy_timeout was set to the call's remaining time, so giving up on a lock
         # normally means the deadline is spent; otherwise another writer held on.
         if deadlines.expired():

@@ -27,7 +27,7 @@ from core_server.domain.models import RotateResult, Rotation, SessionRecord, Sto
 from core_server.storage.base import SessionStore
 from core_server.storage.errors import StorageError, StorageTimeout, StorageUnavailable
 from session_core_sqlite import schema
-from session_core_sqlite._errors import translate_errors
+from session_core_sqlite._errors import is_busy, translate_errors
 
 _MEMORY = ":memory:"
 # RETURNING, which revocation needs to report exactly the handles it revoked.
@@ -127,8 +127,8 @@ class SqliteStore(SessionStore):
                 with self._write("create schema") as conn:
                     schema.create_schema(conn)
                 return
-            except StorageUnavailable:
-                if time.monotonic() >= give_up:
+            except StorageUnavailable as exc:
+                if not is_busy(exc.__cause__) or time.monotonic() >= give_up:
                     raise
                 time.sleep(_OPEN_RETRY_SECONDS)
 
