@@ -14,6 +14,8 @@ from collections.abc import Iterator
 
 # Used outside any call (start-up, the sweeper): long enough for any single statement.
 DEFAULT_BUDGET_SECONDS = 30.0
+# A time left beyond this is how gRPC reports a call that carries no deadline.
+NO_DEADLINE_SECONDS = 365 * 24 * 3600.0
 
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "session_core_deadline", default=None

@@ -46,7 +46,10 @@ def handled(method: Method[Servicer, Request, Response]) -> Method[Servicer, Req
     @functools.wraps(method)
     def wrapper(self: Servicer, request: Request, context: grpc.ServicerContext) -> Response:
         budget = context.time_remaining()
-        with deadlines.deadline_in(self.default_deadline_seconds if budget is None else budget):
+        # gRPC reports "no deadline" as None or as an effectively infinite time left.
+        if budget is None or budget > deadlines.NO_DEADLINE_SECONDS:
+            budget = self.default_deadline_seconds
+        with deadlines.deadline_in(budget):
             try:
                 return method(self, request, context)
             except Exception as exc:

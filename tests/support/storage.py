@@ -1,0 +1,106 @@
+"""Look into a backend's storage from outside the core, and the per-backend glue.
+
+Adding a backend to the conformance suite means adding its name to `BACKENDS` in
+`tests/conformance/conftest.py` and a `BackendSupport` entry here (URL factory and an
+inspector that reads its raw rows or documents).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from tests.support.core_process import CoreProcess
+from tests.support.tokens import b64url_decode
+
+StoredValue = str | bytes | int | float | None
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """One raw row (or document) as the backend keeps it."""
+
+    table: str
+    values: dict[str, StoredValue]
+
+    def mentions(self, handle: str) -> bool:
+        raw = b64url_decode(handle)
+        return any(value in (handle, raw) for value in self.values.values())
+
+
+class StorageInspector(Protocol):
+    def rows(self) -> list[StoredRow]: ...
+
+    def dump_text(self) -> str: ...
+
+    def write_lock(self) -> contextlib.AbstractContextManager[None]: ...
+
+
+class SqliteInspector:
+    """Reads the core's SQLite file with the sqlite3 module, as an attacker with the file would."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def rows(self) -> list[StoredRow]:
+        with contextlib.closing(self._connect()) as conn:
+            query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+            names = [r[0] for r in conn.execute(query)]
+            return [row for name in names for row in self._table_rows(conn, name)]
+
+    def dump_text(self) -> str:
+        with contextlib.closing(self._connect()) as conn:
+            return "\n".join(conn.iterdump())
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold an exclusive lock from another connection, as a stuck writer would."""
+        with contextlib.closing(self._connect()) as conn:
+            conn.execute("BEGIN EXCLUSIVE")
+            try:
+                yield
+            finally:
+                conn.rollback()
+
+    def _connect(self) -> sqlite3.Connection:
+        assert self.path.exists(), f"no database file at {self.path}"
+        return sqlite3.connect(self.path, timeout=10, isolation_level=None)
+
+    @staticmethod
+    def _table_rows(conn: sqlite3.Connection, table: str) -> list[StoredRow]:
+        cursor = conn.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - names from sqlite_master
+        columns = [d[0] for d in cursor.description]
+        return [StoredRow(table, dict(zip(columns, row, strict=True))) for row in cursor]
+
+
+def rows_for(inspector: StorageInspector, handle: str) -> list[StoredRow]:
+    """Every stored row or document that names the session `handle`."""
+    return [row for row in inspector.rows() if row.mentions(handle)]
+
+
+def session_row(inspector: StorageInspector, handle: str) -> StoredRow:
+    """The one row holding the session's rotation state (it has a `generation`)."""
+    rows = [row for row in rows_for(inspector, handle) if "generation" in row.values]
+    assert len(rows) == 1, f"expected one session row for {handle}, found {rows}"
+    return rows[0]
+
+
+@dataclass(frozen=True)
+class BackendSupport:
+    name: str
+    url_for: Callable[[Path], str]
+    inspector: Callable[[CoreProcess], StorageInspector]
+
+
+def _sqlite_url(data_dir: Path) -> str:
+    # Deliberately not the default file name, so a core ignoring storage_url is caught.
+    return f"sqlite://{data_dir.resolve() / 'conformance.sqlite3'}"
+
+
+SUPPORT: dict[str, BackendSupport] = {
+    "sqlite": BackendSupport("sqlite", _sqlite_url, lambda core: SqliteInspector(core.db_path)),
+}
