@@ -13,6 +13,7 @@ import ipaddress
 import json
 from typing import Any
 
+from core_server.domain import strict_json
 from core_server.domain.access_tokens import is_reserved
 from core_server.domain.identifiers import is_handle
 from core_server.errors import InvalidArgument, ReservedClaim
@@ -70,7 +71,7 @@ def json_object(text: str, field: str, max_bytes: int) -> dict[str, Any]:
     if len(text.encode("utf-8")) > max_bytes:
         raise InvalidArgument(field, f"must be at most {max_bytes} bytes of JSON")
     try:
-        value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        value = strict_json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise InvalidArgument(field, f"must be valid JSON ({_short(exc)})") from exc
     if not isinstance(value, dict):
@@ -95,7 +96,7 @@ def claims(text: str, field: str, max_bytes: int) -> dict[str, Any]:
 
 
 def canonical_json(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return strict_json.dumps(value)
 
 
 def client_ip(value: str, field: str = "client.ip_address") -> str:
@@ -143,17 +144,6 @@ def decode_page_token(text: str, field: str = "page_token") -> tuple[float, str]
     except (ValueError, TypeError, binascii.Error, InvalidArgument):
         pass
     raise InvalidArgument(field, "must be a next_page_token from a previous response")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise ValueError("duplicate object key")
-    return result
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def _depth(value: Any) -> int:

@@ -10,11 +10,11 @@ in; nothing here reads a clock.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
+from core_server.domain import strict_json
 from core_server.domain.encoding import b64url_decode, b64url_encode
 from core_server.domain.signing_keys import SigningKey, VerificationKey
 from core_server.errors import (
@@ -141,7 +141,7 @@ def _payload_bytes(claims: AccessTokenClaims, issuer: str, audience: str) -> byt
 
 
 def _dumps(value: dict[str, Any]) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return strict_json.dumps(value)
 
 
 def _split(token: str) -> tuple[bytes, bytes, bytes, bytes]:
@@ -178,29 +178,13 @@ def _select_key(header: dict[str, Any], keys: Mapping[str, VerificationKey]) -> 
 def _parse_object(raw: bytes, part: str) -> dict[str, Any]:
     """Strict JSON object: UTF-8, no duplicate keys, no NaN/Infinity."""
     try:
-        value = json.loads(
-            raw.decode("utf-8"),
-            object_pairs_hook=_unique_keys,
-            parse_constant=_reject_constant,
-        )
+        value = strict_json.loads(raw.decode("utf-8"))
     # ValueError covers bad UTF-8, bad JSON and over-long integers; RecursionError deep nesting.
     except (ValueError, RecursionError) as exc:
         raise InvalidAccessToken(f"bad {part}") from exc
     if not isinstance(value, dict):
         raise InvalidAccessToken(f"bad {part}")
     return value
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # Parsers disagree on which duplicate wins; refusing them leaves nothing to disagree on.
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise ValueError("duplicate key")
-    return result
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not JSON")
 
 
 def _read_claims(payload: dict[str, Any], issuer: str, audience: str) -> AccessTokenClaims:

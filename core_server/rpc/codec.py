@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -28,6 +30,21 @@ REASONS = {
     Reason.UNKNOWN_GENERATION: pb.REASON_UNKNOWN_GENERATION,
     Reason.TOKEN_REUSED: pb.REASON_TOKEN_REUSED,
 }
+
+
+class _Answered(Protocol):
+    @property
+    def outcome(self) -> Outcome: ...
+    @property
+    def reason(self) -> Reason: ...
+
+
+Response = TypeVar("Response")
+
+
+def answer(response_type: Callable[..., Response], result: _Answered) -> Response:
+    """A response carrying the `outcome` and `reason` of a service result."""
+    return response_type(outcome=OUTCOMES[result.outcome], reason=REASONS[result.reason])
 
 
 def timestamp(seconds: float) -> Timestamp:

@@ -35,11 +35,8 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
             request.skip_anti_csrf,
             request.check_database,
         )
-        response = pb.VerifySessionResponse(
-            outcome=codec.OUTCOMES[result.outcome],
-            reason=codec.REASONS[result.reason],
-            claims_outdated=result.claims_outdated,
-        )
+        response = codec.answer(pb.VerifySessionResponse, result)
+        response.claims_outdated = result.claims_outdated
         if result.claims is not None:
             response.session.CopyFrom(codec.verified(result.claims))
         return response
@@ -49,9 +46,7 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
         self, request: pb.RefreshSessionRequest, context: Context
     ) -> pb.RefreshSessionResponse:
         result = self._service.refresh(request.refresh_token, request.anti_csrf_token)
-        response = pb.RefreshSessionResponse(
-            outcome=codec.OUTCOMES[result.outcome], reason=codec.REASONS[result.reason]
-        )
+        response = codec.answer(pb.RefreshSessionResponse, result)
         if result.tokens is not None:
             response.tokens.CopyFrom(codec.tokens(result.tokens))
         if result.session is not None:
@@ -87,9 +82,7 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
     @handled
     def GetSession(self, request: pb.GetSessionRequest, context: Context) -> pb.GetSessionResponse:
         result = self._service.get_session(request.handle)
-        response = pb.GetSessionResponse(
-            outcome=codec.OUTCOMES[result.outcome], reason=codec.REASONS[result.reason]
-        )
+        response = codec.answer(pb.GetSessionResponse, result)
         if result.session is not None:
             response.session.CopyFrom(codec.session(result.session))
         return response
@@ -99,9 +92,7 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
         self, request: pb.UpdateSessionDataRequest, context: Context
     ) -> pb.UpdateSessionDataResponse:
         result = self._service.update_session_data(request.handle, request.session_data_json)
-        return pb.UpdateSessionDataResponse(
-            outcome=codec.OUTCOMES[result.outcome], reason=codec.REASONS[result.reason]
-        )
+        return codec.answer(pb.UpdateSessionDataResponse, result)
 
     @handled
     def UpdateAccessTokenClaims(
@@ -110,9 +101,7 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
         result = self._service.update_access_token_claims(
             request.handle, request.access_token_claims_json
         )
-        return pb.UpdateAccessTokenClaimsResponse(
-            outcome=codec.OUTCOMES[result.outcome], reason=codec.REASONS[result.reason]
-        )
+        return codec.answer(pb.UpdateAccessTokenClaimsResponse, result)
 
     @handled
     def RegenerateAccessToken(
@@ -124,9 +113,7 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
             else None
         )
         result = self._service.regenerate_access_token(request.access_token, claims)
-        response = pb.RegenerateAccessTokenResponse(
-            outcome=codec.OUTCOMES[result.outcome], reason=codec.REASONS[result.reason]
-        )
+        response = codec.answer(pb.RegenerateAccessTokenResponse, result)
         if result.access_token is not None:
             response.access_token.CopyFrom(codec.access_token(result.access_token))
         if result.claims is not None and result.outcome is Outcome.OK:
