@@ -54,7 +54,7 @@ def start(config: Config) -> Core:
     except BaseException:
         store.close()
         raise
-    sweeper = Sweeper(service.delete_expired, config.sweep_interval_seconds)
+    sweeper = Sweeper(service.sweep, config.sweep_interval_seconds)
     server.start()
     sweeper.start()
     return Core(server, config.host, port, store, sweeper)

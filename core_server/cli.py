@@ -11,7 +11,7 @@ from typing import Any
 
 from core_server import credentials, logs
 from core_server.app import Core, serve_until_signalled
-from core_server.config import Config, from_settings, merge_sources
+from core_server.config import Config, from_settings, merge_sources, unknown_environment
 from core_server.errors import ConfigError
 from core_server.storage.errors import StorageError
 
@@ -59,6 +59,8 @@ def _config(args: argparse.Namespace) -> Config:
         "storage_url": args.storage_url,
         "data_dir": args.data_dir,
     }
+    for name in unknown_environment(os.environ):
+        print(f"session-core: warning: ignoring {name}, which names no setting", file=sys.stderr)
     raw = merge_sources(args.config, os.environ, overrides)
     raw.setdefault("data_dir", credentials.default_data_dir())
     _fill_zero_config_secrets(raw)

@@ -7,6 +7,7 @@ variables, command-line flags. Nothing deeper than the CLI reads the environment
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 from core_server.domain.key_wrap import MasterSecret, parse_master_secret
 from core_server.domain.signing_keys import ALGORITHMS
 from core_server.errors import ConfigError
+from core_server.validation import MAX_ABSOLUTE_LIFETIME_SECONDS
 
 ENV_PREFIX = "SESSION_CORE_"
 DEFAULT_HOST = "127.0.0.1"
@@ -29,10 +31,18 @@ MAX_GRACE_WINDOW = 300
 DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 DEFAULT_DEADLINE = 10.0
 DEFAULT_SWEEP_INTERVAL = 60.0
+DEFAULT_FEED_OVERLAP = 10.0
+# Far above any sane write time; a larger overlap only re-sends more entries per poll.
+MAX_FEED_OVERLAP = 120.0
 # Keeps an access-token cookie well under the 4 KiB browsers accept.
 DEFAULT_MAX_CLAIMS_BYTES = 2048
 DEFAULT_MAX_SESSION_DATA_BYTES = 64 * 1024
 MIN_API_KEY_LENGTH = 16
+MAX_ACCESS_TOKEN_LIFETIME = 24 * 3600
+MAX_SESSION_LIFETIME = MAX_ABSOLUTE_LIFETIME_SECONDS
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+MAX_DEADLINE = 3600.0
+MAX_SWEEP_INTERVAL = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ class Config:
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     default_deadline_seconds: float = DEFAULT_DEADLINE
     sweep_interval_seconds: float = DEFAULT_SWEEP_INTERVAL
+    feed_overlap_seconds: float = DEFAULT_FEED_OVERLAP
     max_claims_bytes: int = DEFAULT_MAX_CLAIMS_BYTES
     max_session_data_bytes: int = DEFAULT_MAX_SESSION_DATA_BYTES
     tls_cert_file: str = ""
@@ -66,6 +77,15 @@ class Config:
 
     def __post_init__(self) -> None:
         _validate(self)
+
+    @property
+    def session_feed_retention_seconds(self) -> int:
+        """How long a session's revocation-feed entry is kept after the revocation.
+
+        No access token of a revoked session verifies longer than its lifetime plus the
+        leeway after the revocation, so the entry protects nothing past that.
+        """
+        return self.access_token_lifetime_seconds + self.leeway_seconds
 
     @property
     def effective_storage_url(self) -> str:
@@ -83,20 +103,53 @@ def _validate(c: Config) -> None:
         (bool(c.master_secrets), "master_secrets", "at least one master secret is required"),
         (0 <= c.port <= 65535, "port", "must be 0-65535"),
         (c.signing_algorithm in ALGORITHMS, "signing_algorithm", f"one of {ALGORITHMS}"),
-        (c.access_token_lifetime_seconds >= 1, "access_token_lifetime_seconds", "must be >= 1"),
+        (
+            1 <= c.access_token_lifetime_seconds <= MAX_ACCESS_TOKEN_LIFETIME,
+            "access_token_lifetime_seconds",
+            f"must be 1-{MAX_ACCESS_TOKEN_LIFETIME}",
+        ),
         (0 <= c.leeway_seconds <= 300, "leeway_seconds", "must be 0-300"),
-        (c.idle_lifetime_seconds >= 1, "idle_lifetime_seconds", "must be >= 1"),
-        (c.absolute_lifetime_seconds >= 1, "absolute_lifetime_seconds", "must be >= 1"),
+        (
+            1 <= c.idle_lifetime_seconds <= MAX_SESSION_LIFETIME,
+            "idle_lifetime_seconds",
+            f"must be 1-{MAX_SESSION_LIFETIME}",
+        ),
+        (
+            1 <= c.absolute_lifetime_seconds <= MAX_SESSION_LIFETIME,
+            "absolute_lifetime_seconds",
+            f"must be 1-{MAX_SESSION_LIFETIME}",
+        ),
         (
             0 <= c.grace_window_seconds <= MAX_GRACE_WINDOW,
             "grace_window_seconds",
             f"must be 0-{MAX_GRACE_WINDOW}",
         ),
-        (c.max_message_bytes >= 64 * 1024, "max_message_bytes", "must be >= 65536"),
-        (c.default_deadline_seconds > 0, "default_deadline_seconds", "must be > 0"),
-        (c.sweep_interval_seconds > 0, "sweep_interval_seconds", "must be > 0"),
+        (
+            64 * 1024 <= c.max_message_bytes <= MAX_MESSAGE_BYTES,
+            "max_message_bytes",
+            f"must be 65536-{MAX_MESSAGE_BYTES}",
+        ),
+        (
+            0 < c.default_deadline_seconds <= MAX_DEADLINE,
+            "default_deadline_seconds",
+            f"must be > 0 and <= {MAX_DEADLINE:g}",
+        ),
+        (
+            0 < c.sweep_interval_seconds <= MAX_SWEEP_INTERVAL,
+            "sweep_interval_seconds",
+            f"must be > 0 and <= {MAX_SWEEP_INTERVAL:g}",
+        ),
+        (
+            0 < c.feed_overlap_seconds <= MAX_FEED_OVERLAP,
+            "feed_overlap_seconds",
+            f"must be > 0 and <= {MAX_FEED_OVERLAP:g}",
+        ),
         (256 <= c.max_claims_bytes <= 8192, "max_claims_bytes", "must be 256-8192"),
-        (c.max_session_data_bytes >= 1024, "max_session_data_bytes", "must be >= 1024"),
+        (
+            1024 <= c.max_session_data_bytes <= c.max_message_bytes // 4,
+            "max_session_data_bytes",
+            "must be at least 1024 and at most a quarter of max_message_bytes",
+        ),
         (1 <= c.threads <= 1024, "threads", "must be 1-1024"),
         (bool(c.issuer) and bool(c.audience), "issuer", "issuer and audience must be non-empty"),
         (
@@ -151,8 +204,23 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except OSError as exc:
         raise ConfigError("config", f"cannot read {path}: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("config", f"{path} is not valid TOML: {exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError("config", f"{path} is not valid UTF-8 TOML: {exc}") from exc
+
+
+# Read by clients such as examples/quickstart.py, not by the server.
+CLIENT_ENVIRONMENT = frozenset({"SESSION_CORE_TARGET"})
+
+
+def unknown_environment(env: Mapping[str, str]) -> list[str]:
+    """`SESSION_CORE_*` variables that name no setting: most likely typos."""
+    return sorted(
+        name
+        for name in env
+        if name.startswith(ENV_PREFIX)
+        and name[len(ENV_PREFIX) :].lower() not in _FIELDS
+        and name not in CLIENT_ENVIRONMENT
+    )
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, str]:
@@ -164,25 +232,65 @@ def _from_env(env: Mapping[str, str]) -> dict[str, str]:
 
 
 def _coerce(key: str, value: Any) -> Any:
+    """Convert one raw setting (TOML value or environment string) to its field's type."""
     if key in _LIST_FIELDS:
-        items = value.split(",") if isinstance(value, str) else list(value)
-        items = [str(item).strip() for item in items if str(item).strip()]
+        items = _string_list(key, value)
         if key == "master_secrets":
             return tuple(_parse_secret(item) for item in items)
         return tuple(items)
     target = _FIELDS[key].type
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Path):
+        raise ConfigError(key, f"expected {target}, got {_short(value)}")
     try:
-        if target == "Path":
-            return Path(value)
-        if target == "int" and not isinstance(value, bool):
-            return int(value)
-        if target == "float" and not isinstance(value, bool):
-            return float(value)
-        if target == "str":
-            return str(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(key, f"expected {target}, got {value!r}") from exc
-    raise ConfigError(key, f"expected {target}, got {value!r}")
+        converted = _CONVERTERS[str(target)](value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ConfigError(key, f"expected {target}, got {_short(value)}") from exc
+    return converted
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _string_list(key: str, value: Any) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise ConfigError(key, "expected a list of strings (or one comma-separated string)")
+    return [item.strip() for item in items if item.strip()]
+
+
+def _to_int(value: str | int | float | Path) -> int:
+    if isinstance(value, int):
+        return value
+    # 7390.7 is not a port: refuse fractions rather than silently truncating them.
+    number = float(str(value))
+    if not number.is_integer():
+        raise ValueError("not a whole number")
+    return int(number)
+
+
+def _to_float(value: str | int | float | Path) -> float:
+    number = float(str(value))
+    if not math.isfinite(number):
+        raise ValueError("not a finite number")
+    return number
+
+
+def _to_path(value: str | int | float | Path) -> Path:
+    if not isinstance(value, str | Path) or not str(value):
+        raise ValueError("not a path")
+    # Resolved once here, so the data directory does not move with the working directory.
+    return Path(value).expanduser().resolve()
+
+
+def _to_str(value: str | int | float | Path) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
+
+
+_CONVERTERS = {"int": _to_int, "float": _to_float, "Path": _to_path, "str": _to_str}
 
 
 def _parse_secret(text: str) -> MasterSecret:

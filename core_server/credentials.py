@@ -12,12 +12,13 @@ import os
 import secrets
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
 from core_server.domain.encoding import b64url_encode
+from core_server.errors import ConfigError
 
 API_KEY_FILE = "api-key"
 MASTER_SECRET_FILE = "master-secret"
@@ -25,7 +26,7 @@ MASTER_SECRET_FILE = "master-secret"
 
 @dataclass(frozen=True)
 class StoredSecret:
-    value: str
+    value: str = field(repr=False)
     path: Path
     created: bool
 
@@ -45,6 +46,18 @@ def master_secret(data_dir: Path) -> StoredSecret:
 
 
 def _ensure(path: Path, generate: Callable[[], str]) -> StoredSecret:
+    try:
+        stored = _create_or_read(path, generate)
+    except OSError as exc:
+        raise ConfigError(
+            "data_dir", f"cannot keep secrets in {path.parent}: {exc.strerror}"
+        ) from exc
+    if not stored.value:
+        raise ConfigError("data_dir", f"{path} is empty; delete it to have a new secret generated")
+    return stored
+
+
+def _create_or_read(path: Path, generate: Callable[[], str]) -> StoredSecret:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     # Write a private temporary file, then hard-link it into place: the link either
     # publishes a complete file or fails because another process won, so no reader

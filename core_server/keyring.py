@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core_server.domain import key_wrap, signing_keys
 from core_server.domain.clock import Clock, Random
@@ -35,7 +35,7 @@ class Keyring:
 
     signing: SigningKey
     verification: Mapping[str, VerificationKey]
-    secrets: Mapping[KeyKind, Mapping[str, bytes]]
+    secrets: Mapping[KeyKind, Mapping[str, bytes]] = field(repr=False)
     current: PinnedKeys
     jwks_json: str
 

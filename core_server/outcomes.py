@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 
 from core_server.domain.access_tokens import AccessTokenClaims
-from core_server.domain.models import SessionRecord
+from core_server.domain.models import FeedEntry, SessionRecord
 
 
 class Outcome(enum.Enum):
@@ -79,6 +79,24 @@ class RegenerateResult:
 class SessionPage:
     sessions: list[SessionRecord]
     next_page_token: str
+
+
+@dataclass(frozen=True)
+class RevocationPage:
+    """Feed entries for a poller; with `snapshot` they are the whole set, to replace its own."""
+
+    entries: list[FeedEntry]
+    next_cursor: str
+    snapshot: bool
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What one sweep did: sessions deleted, feed entries added back and pruned."""
+
+    deleted_sessions: int = 0
+    reconciled_entries: int = 0
+    pruned_entries: int = 0
 
 
 def ended(reason: Reason = Reason.SESSION_ENDED) -> SessionResult:

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from core_server import validation
+from core_server import new_sessions, validation
 from core_server.config import Config
 from core_server.domain import access_tokens, anti_csrf, refresh_tokens, rotation
 from core_server.domain.access_tokens import AccessTokenClaims
 from core_server.domain.clock import Clock, Random
-from core_server.domain.identifiers import new_handle, new_jti
-from core_server.domain.models import ClientInfo, KeyKind, RotateResult, Rotation, SessionRecord
+from core_server.domain.identifiers import new_jti
+from core_server.domain.models import KeyKind, RotateResult, Rotation, SessionRecord
 from core_server.domain.refresh_tokens import RefreshToken
 from core_server.domain.rotation import Verdict
 from core_server.errors import ExpiredAccessToken, InvalidAccessToken, InvalidRefreshToken
 from core_server.keyring import JWKS_MAX_AGE_SECONDS, Keyring
+from core_server.new_sessions import NewSession
 from core_server.outcomes import (
     IssuedAccessToken,
     IssuedTokens,
@@ -29,11 +30,14 @@ from core_server.outcomes import (
     Reason,
     RefreshResult,
     RegenerateResult,
+    RevocationPage,
     SessionPage,
     SessionResult,
+    SweepReport,
     VerifyResult,
     ended,
 )
+from core_server.revocations import RevocationFeed
 from core_server.storage.base import SessionStore
 from core_server.storage.errors import StorageUnavailable
 
@@ -41,23 +45,13 @@ log = logging.getLogger(__name__)
 
 # A lost compare-and-set means another refresh won; re-reading then yields a replay.
 MAX_ROTATION_ATTEMPTS = 4
+# Rows each sweep step handles per call, so one sweep never holds a long write lock.
+SWEEP_BATCH = 1000
 _UNAUTHORISED = {
     Verdict.SESSION_ENDED: Reason.SESSION_ENDED,
     Verdict.INVALID: Reason.INVALID_TOKEN,
     Verdict.UNKNOWN_GENERATION: Reason.UNKNOWN_GENERATION,
 }
-
-
-@dataclass(frozen=True)
-class NewSession:
-    """The inputs of `create`, as received (validated by the service)."""
-
-    user_id: str
-    access_token_claims_json: str = ""
-    session_data_json: str = ""
-    anti_csrf: bool = False
-    client: ClientInfo = field(default_factory=ClientInfo)
-    absolute_lifetime_seconds: float | None = None
 
 
 class SessionService:
@@ -71,11 +65,17 @@ class SessionService:
         self._keys = keyring
         self._clock = clock
         self._rng = rng
+        self._feed = RevocationFeed(
+            store, config.session_feed_retention_seconds, config.feed_overlap_seconds
+        )
 
     # -- create / verify / refresh -------------------------------------------------
 
     def create(self, request: NewSession) -> tuple[SessionRecord, IssuedTokens]:
-        record, token = self._new_record(request, self._clock.now())
+        now = self._clock.now()
+        record, token = new_sessions.new_record(
+            request, self._config, self._keys.current, self._rng, now
+        )
         self._store.insert_session(record)
         log.info("session created", extra={"handle": record.handle})
         return record, self._issue(record, token, self._clock.now())
@@ -119,14 +119,19 @@ class SessionService:
     # -- revoke / list / read / update ---------------------------------------------
 
     def revoke_sessions(self, handles: list[str]) -> list[str]:
-        revoked = self._store.revoke_sessions(validation.handles(handles), self._clock.now())
+        """Revoke the live sessions among `handles`, then add them to the revocation feed."""
+        now = self._clock.now()
+        revoked = self._store.revoke_sessions(validation.handles(handles), now)
+        self._feed.record_sessions(revoked, now)
         log.info("sessions revoked", extra={"count": len(revoked)})
         return revoked
 
     def revoke_user_sessions(self, user_id: str, keep_handle: str) -> list[str]:
         validation.user_id(user_id)
         keep = validation.handle(keep_handle, "keep_handle") if keep_handle else None
-        revoked = self._store.revoke_user_sessions(user_id, keep, self._clock.now())
+        now = self._clock.now()
+        revoked = self._store.revoke_user_sessions(user_id, keep, now)
+        self._feed.record_sessions(revoked, now)
         log.info("user sessions revoked", extra={"count": len(revoked)})
         return revoked
 
@@ -135,6 +140,8 @@ class SessionService:
         size = validation.page_size(page_size)
         after = validation.decode_page_token(page_token)
         rows = self._store.list_user_sessions(user_id, self._clock.now(), after, size + 1)
+        # A page also stops short when its answer would outgrow the message limit.
+        size = min(size, _rows_within(rows, self._config.max_message_bytes // 2))
         if len(rows) <= size:
             return SessionPage(rows, "")
         last = rows[size - 1]
@@ -150,14 +157,17 @@ class SessionService:
     def update_session_data(self, handle: str, data_json: str) -> SessionResult:
         validation.handle(handle)
         data = validation.json_object(
-            data_json, "session_data_json", self._config.max_session_data_bytes
+            data_json,
+            "session_data_json",
+            self._config.max_session_data_bytes,
+            empty_means_nothing=False,
         )
         text = validation.canonical_json(data)
         return self._updated(self._store.update_session_data(handle, text, self._clock.now()))
 
     def update_access_token_claims(self, handle: str, claims_json: str) -> SessionResult:
         validation.handle(handle)
-        text = self._claims_text(claims_json)
+        text = self._claims_text(claims_json, replacing=True)
         return self._updated(
             self._store.update_access_token_claims(handle, text, self._clock.now())
         )
@@ -166,7 +176,7 @@ class SessionService:
         self, access_token: str, claims_json: str | None
     ) -> RegenerateResult:
         validation.token(access_token, "access_token")
-        new_claims = None if claims_json is None else self._claims_text(claims_json)
+        new_claims = None if claims_json is None else self._claims_text(claims_json, replacing=True)
         now = self._clock.now()
         try:
             claims = self._verify_access_token(access_token, now, allow_expired=True)
@@ -179,60 +189,32 @@ class SessionService:
             if not self._store.update_access_token_claims(claims.handle, new_claims, now):
                 return RegenerateResult(Outcome.UNAUTHORISED, Reason.SESSION_ENDED)
             record = replace(record, access_token_claims_json=new_claims)
+        current = replace(claims, app_claims=json.loads(record.access_token_claims_json))
         if claims.expires_at <= now - self._config.leeway_seconds:
-            return RegenerateResult(Outcome.OK, claims=claims)
-        fresh = replace(
-            claims,
-            issued_at=int(now),
-            jti=new_jti(self._rng),
-            app_claims=json.loads(record.access_token_claims_json),
-        )
+            # Too late for a new token: the stored claims changed and reach the next refresh.
+            return RegenerateResult(Outcome.OK, claims=current)
+        fresh = replace(current, issued_at=int(now), jti=new_jti(self._rng))
         return RegenerateResult(Outcome.OK, access_token=self._sign(fresh), claims=fresh)
 
     def jwks(self) -> tuple[str, int]:
         return self._keys.jwks_json, JWKS_MAX_AGE_SECONDS
 
-    def delete_expired(self, limit: int = 1000) -> int:
-        return self._store.delete_expired(self._clock.now(), limit)
+    def list_revocations(self, cursor: str) -> RevocationPage:
+        """A page of the revocation feed from `cursor`; see `RevocationFeed.page`."""
+        return self._feed.page(cursor)
+
+    def sweep(self, limit: int = SWEEP_BATCH) -> SweepReport:
+        """Delete expired sessions, re-add missing feed entries, prune expired ones.
+
+        Reconciling runs before pruning, so an entry expiring this instant is not
+        pruned and then added back.
+        """
+        now = self._clock.now()
+        deleted = self._store.delete_expired(now, limit)
+        reconciled = self._feed.reconcile(now, limit)
+        return SweepReport(deleted, reconciled, self._feed.prune(now, limit))
 
     # -- internals -----------------------------------------------------------------
-
-    def _new_record(self, request: NewSession, now: float) -> tuple[SessionRecord, RefreshToken]:
-        config = self._config
-        validation.user_id(request.user_id)
-        claims_text = self._claims_text(request.access_token_claims_json)
-        data = validation.json_object(
-            request.session_data_json, "session_data_json", config.max_session_data_bytes
-        )
-        client = ClientInfo(
-            user_agent=validation.user_agent(request.client.user_agent),
-            ip_address=validation.client_ip(request.client.ip_address),
-        )
-        lifetime = request.absolute_lifetime_seconds
-        absolute = now + (
-            config.absolute_lifetime_seconds
-            if lifetime is None
-            else validation.absolute_lifetime(lifetime)
-        )
-        handle = new_handle(self._rng)
-        token = refresh_tokens.first_token(handle, self._keys.current.mac, self._rng)
-        record = SessionRecord(
-            handle=handle,
-            user_id=request.user_id,
-            created_at=now,
-            idle_expires_at=min(now + config.idle_lifetime_seconds, absolute),
-            absolute_expires_at=absolute,
-            client=client,
-            access_token_claims_json=claims_text,
-            session_data_json=validation.canonical_json(data),
-            anti_csrf=request.anti_csrf,
-            keys=self._keys.current,
-            generation=0,
-            current_hash=refresh_tokens.token_hash(token),
-            previous_hash=None,
-            rotated_at=None,
-        )
-        return record, token
 
     def _refresh_once(self, presented: RefreshToken, csrf_token: str) -> RefreshResult | None:
         now = self._clock.now()
@@ -295,6 +277,7 @@ class SessionService:
 
     def _theft(self, record: SessionRecord, presented: RefreshToken, now: float) -> RefreshResult:
         self._store.revoke_sessions([record.handle], now)
+        self._feed.record_theft(record, presented.generation, now)
         # Identifiers only: a token value must never reach a log.
         log.warning(
             "refresh token reuse detected; session revoked",
@@ -362,12 +345,30 @@ class SessionService:
             allow_expired=allow_expired,
         )
 
-    def _claims_text(self, claims_json: str) -> str:
-        value = validation.claims(
-            claims_json, "access_token_claims_json", self._config.max_claims_bytes
-        )
-        return validation.canonical_json(value)
+    def _claims_text(self, claims_json: str, *, replacing: bool = False) -> str:
+        return new_sessions.claims_text(claims_json, self._config, replacing=replacing)
 
     @staticmethod
     def _updated(done: bool) -> SessionResult:
         return SessionResult(Outcome.OK) if done else ended()
+
+
+# Timestamps, handle, key ids and framing of one listed session, generously counted.
+_LISTED_SESSION_OVERHEAD = 512
+
+
+def _rows_within(rows: list[SessionRecord], budget: int) -> int:
+    """How many leading rows fit in `budget` bytes of answer (at least one)."""
+    used = 0
+    for count, row in enumerate(rows):
+        texts = (
+            row.user_id,
+            row.access_token_claims_json,
+            row.session_data_json,
+            row.client.user_agent,
+            row.client.ip_address,
+        )
+        used += _LISTED_SESSION_OVERHEAD + sum(len(text.encode()) for text in texts)
+        if used > budget:
+            return max(count, 1)
+    return len(rows)

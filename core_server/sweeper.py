@@ -1,18 +1,25 @@
-"""A background thread that deletes expired sessions at a fixed interval."""
+"""A background thread that runs the service's sweep at a fixed interval."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
+
+from core_server.outcomes import SweepReport
 
 log = logging.getLogger(__name__)
 
 
 class Sweeper:
-    """Calls `sweep()` every `interval` seconds until stopped; errors are logged, not fatal."""
+    """Calls `sweep()` every `interval` seconds until stopped; errors are logged, not fatal.
 
-    def __init__(self, sweep: Callable[[], int], interval: float) -> None:
+    A sweep deletes expired sessions and keeps the revocation feed in order (see
+    `SessionService.sweep`); what it did is logged when it did anything.
+    """
+
+    def __init__(self, sweep: Callable[[], SweepReport], interval: float) -> None:
         self._sweep = sweep
         self._interval = interval
         self._stopped = threading.Event()
@@ -28,9 +35,10 @@ class Sweeper:
     def _run(self) -> None:
         while not self._stopped.wait(self._interval):
             try:
-                deleted = self._sweep()
+                report = self._sweep()
             except Exception:  # a database hiccup must not kill the sweeper
-                log.exception("sweeping expired sessions failed; will retry")
+                log.exception("sweeping failed; will retry")
                 continue
-            if deleted:
-                log.info("expired sessions deleted", extra={"count": deleted})
+            counts = dataclasses.asdict(report)
+            if any(counts.values()):
+                log.info("swept", extra=counts)

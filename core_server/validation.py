@@ -11,6 +11,7 @@ import base64
 import binascii
 import ipaddress
 import json
+import math
 from typing import Any
 
 from core_server.domain import strict_json
@@ -25,6 +26,8 @@ MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
 MAX_JSON_DEPTH = 64
 MAX_TOKEN_LENGTH = 16 * 1024
+MAX_PAGE_TOKEN_LENGTH = 256
+MAX_IP_ADDRESS_LENGTH = 45  # the longest textual IPv6 address
 # Ten years: longer is almost certainly a unit mistake (milliseconds for seconds).
 MAX_ABSOLUTE_LIFETIME_SECONDS = 10 * 366 * 24 * 3600
 
@@ -64,10 +67,18 @@ def handles(values: list[str], field: str = "handles") -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def json_object(text: str, field: str, max_bytes: int) -> dict[str, Any]:
-    """Parse a JSON object; empty text means {}."""
+def json_object(
+    text: str, field: str, max_bytes: int, *, empty_means_nothing: bool = True
+) -> dict[str, Any]:
+    """Parse a JSON object; empty text means {} unless `empty_means_nothing` is False.
+
+    Replacing calls pass False: proto3 cannot tell an omitted field from an empty one,
+    and an omitted field must not silently wipe what is stored.
+    """
     if not text:
-        return {}
+        if empty_means_nothing:
+            return {}
+        raise InvalidArgument(field, "must be a JSON object; send {} to clear")
     if len(text.encode("utf-8")) > max_bytes:
         raise InvalidArgument(field, f"must be at most {max_bytes} bytes of JSON")
     try:
@@ -86,9 +97,11 @@ def json_object(text: str, field: str, max_bytes: int) -> dict[str, Any]:
     return value
 
 
-def claims(text: str, field: str, max_bytes: int) -> dict[str, Any]:
+def claims(
+    text: str, field: str, max_bytes: int, *, empty_means_nothing: bool = True
+) -> dict[str, Any]:
     """Application claims: a JSON object whose names the core does not own."""
-    value = json_object(text, field, max_bytes)
+    value = json_object(text, field, max_bytes, empty_means_nothing=empty_means_nothing)
     for name in value:
         if is_reserved(name):
             raise ReservedClaim(field, name)
@@ -100,9 +113,11 @@ def canonical_json(value: dict[str, Any]) -> str:
 
 
 def client_ip(value: str, field: str = "client.ip_address") -> str:
+    """An IPv4 or IPv6 address, or empty; zone ids (fe80::1%eth0) mean nothing off-host."""
     if value:
         try:
-            ipaddress.ip_address(value)
+            valid = len(value) <= MAX_IP_ADDRESS_LENGTH and "%" not in value
+            ipaddress.ip_address(value if valid else "")
         except ValueError as exc:
             raise InvalidArgument(field, "must be an IPv4 or IPv6 address") from exc
     return value
@@ -136,13 +151,21 @@ def encode_page_token(created_at: float, last_handle: str) -> str:
 def decode_page_token(text: str, field: str = "page_token") -> tuple[float, str] | None:
     if not text:
         return None
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        created_at, last = json.loads(raw)
-        if isinstance(created_at, int | float) and not isinstance(created_at, bool):
-            return float(created_at), handle(last, field)
-    except (ValueError, TypeError, binascii.Error, InvalidArgument):
-        pass
+    if len(text) <= MAX_PAGE_TOKEN_LENGTH:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            created_at, last = strict_json.loads(raw.decode("utf-8"))
+            if type(created_at) in (int, float) and math.isfinite(created_at):
+                return float(created_at), handle(last, field)
+        except (
+            ValueError,
+            TypeError,
+            OverflowError,
+            RecursionError,
+            binascii.Error,
+            InvalidArgument,
+        ):
+            pass
     raise InvalidArgument(field, "must be a next_page_token from a previous response")
 
 

@@ -1,8 +1,9 @@
 """Walk a session through its life against a running `session-core serve`.
 
 Run from any directory: python examples/quickstart.py
-The API key comes from SESSION_CORE_API_KEY, or from the file the server wrote into
-its data directory on first start (SESSION_CORE_DATA_DIR overrides where that is).
+The core is found at SESSION_CORE_TARGET (default 127.0.0.1:7380). The API key is the
+first of SESSION_CORE_API_KEYS, as the server reads it, or else the one the server wrote
+into its data directory on first start (SESSION_CORE_DATA_DIR overrides where that is).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ TARGET = os.environ.get("SESSION_CORE_TARGET", "127.0.0.1:7380")
 
 
 def api_key() -> str:
-    if key := os.environ.get("SESSION_CORE_API_KEY"):
-        return key
+    if keys := os.environ.get("SESSION_CORE_API_KEYS", "").strip():
+        return keys.split(",")[0].strip()
     data_dir = Path(os.environ.get("SESSION_CORE_DATA_DIR") or default_data_dir())
     try:
         return (data_dir / API_KEY_FILE).read_text().strip()

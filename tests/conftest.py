@@ -1,4 +1,4 @@
-"""Fixtures shared by every test folder: real core processes on loopback."""
+"""Fixtures shared by every test folder: real core processes and a PostgreSQL cluster."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support import postgres
 from tests.support.core_process import CoreFactory, CoreSecrets
 
 
@@ -15,3 +16,14 @@ def core_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CoreFacto
     factory = CoreFactory(lambda: tmp_path_factory.mktemp("core"), CoreSecrets.generate())
     yield factory
     factory.stop_all()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> postgres.PostgresCluster:
+    """The run's throwaway PostgreSQL cluster, started by the first test that needs it."""
+    return postgres.shared_cluster()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Whoever started the cluster (this fixture or a backend's URL factory), it ends here.
+    postgres.stop_shared_cluster()

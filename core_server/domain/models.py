@@ -113,3 +113,45 @@ class StoredKey:
     sign_until: float | None = None
     verify_until: float | None = None
     delete_at: float | None = None
+
+
+class FeedKind(enum.Enum):
+    """What a revocation-feed entry revokes."""
+
+    SESSION = "session"
+    KEY = "key"
+
+
+@dataclass(frozen=True)
+class TheftEvent:
+    """A detected refresh-token reuse: identifiers and generations, never a token."""
+
+    user_id: str
+    presented_generation: int
+    current_generation: int
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of the revocation feed.
+
+    `sequence` and `recorded_at` are assigned by the store when it appends the entry:
+    `sequence` is unique and grows in insertion order (not necessarily commit order),
+    `recorded_at` is the store's own clock. The entry is pruned once `expires_at` passes.
+    """
+
+    kind: FeedKind
+    subject: str  # the session handle or the key id
+    revoked_at: float
+    expires_at: float
+    theft: TheftEvent | None = None
+    sequence: int = 0
+    recorded_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """Feed entries read at once, with the store's clock reading taken for the read."""
+
+    entries: list[FeedEntry]
+    read_at: float

@@ -7,15 +7,21 @@ document then means the same thing to every verifier and every storage backend.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, NoReturn
 
 
 def loads(text: str) -> Any:
-    """Parse JSON, raising ValueError on duplicate keys, NaN or Infinity.
+    """Parse JSON, raising ValueError on duplicate keys, NaN, Infinity or 1e999.
 
     RecursionError still escapes for absurdly deep documents; callers bound the size.
     """
-    return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+    return json.loads(
+        text,
+        object_pairs_hook=_unique_keys,
+        parse_constant=_reject_constant,
+        parse_float=_finite_float,
+    )
 
 
 def dumps(value: Any) -> str:
@@ -28,6 +34,14 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(result) != len(pairs):
         raise ValueError("duplicate object key")
     return result
+
+
+def _finite_float(text: str) -> float:
+    # 1e999 would parse as infinity, which no JSON encoder may write back.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
 
 
 def _reject_constant(name: str) -> NoReturn:

@@ -9,9 +9,15 @@ from typing import Protocol, TypeVar
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from core_server.domain.access_tokens import AccessTokenClaims
-from core_server.domain.models import ClientInfo, SessionRecord
-from core_server.outcomes import IssuedAccessToken, IssuedTokens, Outcome, Reason
-from core_server.service import NewSession
+from core_server.domain.models import ClientInfo, FeedEntry, FeedKind, SessionRecord
+from core_server.new_sessions import NewSession
+from core_server.outcomes import (
+    IssuedAccessToken,
+    IssuedTokens,
+    Outcome,
+    Reason,
+    RevocationPage,
+)
 from core_server.validation import canonical_json
 from sessioncore.v1 import session_service_pb2 as pb
 
@@ -103,4 +109,30 @@ def verified(claims: AccessTokenClaims) -> pb.VerifiedSession:
         user_id=claims.user_id,
         access_token_claims_json=canonical_json(claims.app_claims),
         access_token_expires_at=timestamp(claims.expires_at),
+    )
+
+
+def revocation(entry: FeedEntry) -> pb.Revocation:
+    """One feed entry; the subject is a session handle or a key id by the entry's kind."""
+    message = pb.Revocation(revoked_at=timestamp(entry.revoked_at), sequence=entry.sequence)
+    if entry.kind is FeedKind.SESSION:
+        message.session_handle = entry.subject
+    else:
+        message.key_id = entry.subject
+    if entry.theft is not None:
+        message.theft.CopyFrom(
+            pb.TheftEvent(
+                user_id=entry.theft.user_id,
+                presented_generation=entry.theft.presented_generation,
+                current_generation=entry.theft.current_generation,
+            )
+        )
+    return message
+
+
+def revocations(page: RevocationPage) -> pb.ListRevocationsResponse:
+    return pb.ListRevocationsResponse(
+        revocations=[revocation(entry) for entry in page.entries],
+        next_cursor=page.next_cursor,
+        snapshot=page.snapshot,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import grpc
 from grpc import ServicerContext as Context
 
 from core_server.outcomes import Outcome
@@ -125,11 +124,8 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
         jwks_json, max_age = self._service.jwks()
         return pb.GetJwksResponse(jwks_json=jwks_json, max_age_seconds=max_age)
 
+    @handled
     def ListRevocations(
         self, request: pb.ListRevocationsRequest, context: Context
     ) -> pb.ListRevocationsResponse:
-        context.abort(
-            grpc.StatusCode.UNIMPLEMENTED,
-            "the revocation feed is not available in this version",
-        )
-        raise AssertionError("unreachable")
+        return codec.revocations(self._service.list_revocations(request.cursor))

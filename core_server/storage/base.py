@@ -3,8 +3,9 @@
 A plugin subclasses `SessionStore` and registers it in the entry-point group
 `session_core.storage`. Conflicts are return values (`RotateResult`, booleans,
 lists), never exceptions; driver errors are translated into `storage.errors`.
-Times are seconds since the Unix epoch and are always passed in by the caller, so
-a store never reads a clock of its own.
+Times are seconds since the Unix epoch and are passed in by the caller, except the
+feed's `recorded_at` and `read_at`, which come from the store's own clock (the
+database's, where there is one) so that every core process reads one clock.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 
-from core_server.domain.models import RotateResult, Rotation, SessionRecord, StoredKey
+from core_server.domain.models import (
+    FeedEntry,
+    FeedPage,
+    RotateResult,
+    Rotation,
+    SessionRecord,
+    StoredKey,
+)
 
 
 class SessionStore(abc.ABC):
@@ -81,6 +89,36 @@ class SessionStore(abc.ABC):
     @abc.abstractmethod
     def list_keys(self) -> list[StoredKey]:
         """Every stored key, in no particular order."""
+
+    @abc.abstractmethod
+    def list_revoked_sessions(self, since: float, limit: int) -> list[SessionRecord]:
+        """Sessions revoked at or after `since`, oldest first; used to reconcile the feed."""
+
+    @abc.abstractmethod
+    def append_feed(self, entries: Sequence[FeedEntry]) -> int:
+        """Append revocation-feed entries; return how many were new.
+
+        Idempotent per (kind, subject): an entry whose subject is already in the feed
+        is skipped, so a retried or reconciled append never duplicates one. The store
+        assigns `sequence` and `recorded_at` (its own clock). Writes must finish well
+        inside the feed's overlap window (a short statement timeout where the backend has
+        one), since readers rely on no entry committing later than that after it was
+        recorded.
+        """
+
+    @abc.abstractmethod
+    def read_feed(self, recorded_after: float | None) -> FeedPage:
+        """Entries recorded strictly after `recorded_after` (all when None), by sequence.
+
+        `read_at` is the store's clock taken with the read: never earlier than any
+        returned `recorded_at`. A reader passes `read_at - overlap` next time, so
+        entries that committed late are read again rather than skipped (readers
+        de-duplicate by `sequence`).
+        """
+
+    @abc.abstractmethod
+    def prune_feed(self, now: float, limit: int) -> int:
+        """Delete up to `limit` feed entries whose `expires_at` is at or before `now`."""
 
     @abc.abstractmethod
     def close(self) -> None:

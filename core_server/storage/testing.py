@@ -16,9 +16,11 @@ closes it afterwards::
             store.close()
 
 pytest then collects every `test_*` method below against that store. The class name
-does not start with `Test`, so importing it does not run it on its own. Records use
-fixed times around `NOW` (never the wall clock), so expiry is exact and reproducible.
-Plugins add backend-specific tests (locking, connection loss) beside their subclass.
+does not start with `Test`, so importing it does not run it on its own. Records (from
+`testing_records`) use fixed times around `NOW` (never the wall clock), so expiry is
+exact and reproducible; only the feed's `recorded_at` is the store's own clock. The
+revocation-feed cases live in `testing_feed` and are included here. Plugins add
+backend-specific tests (locking, connection loss) beside their subclass.
 """
 
 from __future__ import annotations
@@ -30,87 +32,29 @@ from typing import Any
 
 import pytest
 
-from core_server.domain.models import (
-    ClientInfo,
-    KeyKind,
-    PinnedKeys,
-    RotateResult,
-    Rotation,
-    SessionRecord,
-    StoredKey,
-)
+from core_server.domain.models import ClientInfo, KeyKind, RotateResult
 from core_server.storage.base import SessionStore
 from core_server.storage.errors import DuplicateError
-
-NOW = 1_800_000_000.0
-OLD_HASH = bytes(range(32))
-NEW_HASH = b"\x00" * 16 + b"\xff" * 16
-# Spacing, escapes, emoji, CJK, right-to-left text and integers beyond 64 bits: stored
-# text must come back byte for byte, never re-serialised.
-UNICODE_JSON = (
-    '{ "name": "Zoë 😀 東京 שלום",  "big": 123456789012345678901234567890,'
-    ' "neg": -9223372036854775809, "esc": "\\u00e9", "f": 1.0e3 }'
+from core_server.storage.testing_feed import FeedContract
+from core_server.storage.testing_records import (
+    NEW_HASH,
+    NOW,
+    OLD_HASH,
+    OTHER_CLAIMS_JSON,
+    RACERS,
+    UNICODE_JSON,
+    make_key,
+    make_record,
+    make_rotation,
 )
-RACERS = 8
-CLAIMS_JSON = '{"role":"admin"}'
-OTHER_CLAIMS_JSON = '{"tier":2}'
 
 
-def make_record(**overrides: Any) -> SessionRecord:
-    """A live session at NOW (generation 1, never rotated); keyword overrides any field."""
-    record = SessionRecord(
-        handle="handle-1",
-        user_id="user-1",
-        created_at=NOW - 60,
-        idle_expires_at=NOW + 3600,
-        absolute_expires_at=NOW + 86400,
-        client=ClientInfo(user_agent="agent/1.0", ip_address="203.0.113.7"),
-        access_token_claims_json=CLAIMS_JSON,
-        session_data_json="{}",
-        anti_csrf=True,
-        keys=PinnedKeys(mac="mac-1", refresh="rt-1", anti_csrf="csrf-1"),
-        generation=1,
-        current_hash=OLD_HASH,
-        previous_hash=None,
-        rotated_at=None,
-    )
-    return dataclasses.replace(record, **overrides)
+class StoreContract(FeedContract):
+    """Behaviour every store must show; subclass it and provide a `store` fixture.
 
-
-def make_rotation(record: SessionRecord, **overrides: Any) -> Rotation:
-    """The rotation a refresh of `record` at NOW would request; keyword overrides any field."""
-    rotation = Rotation(
-        handle=record.handle,
-        expected_generation=record.generation,
-        expected_hash=record.current_hash,
-        new_hash=NEW_HASH,
-        rotated_at=NOW,
-        idle_expires_at=NOW + 1800,
-    )
-    return dataclasses.replace(rotation, **overrides)
-
-
-def make_key(**overrides: Any) -> StoredKey:
-    """A signing key with every optional time set; keyword overrides any field."""
-    key = StoredKey(
-        key_id="key-1",
-        kind=KeyKind.SIGNING,
-        slot="signing:1",
-        algorithm="RS256",
-        wrapped_secret=b"\x00wrapped\xff" * 8,
-        wrapping_key_id="kek-1",
-        public_jwk_json='{"kty":"RSA","n":"AQAB","e":"AQAB"}',
-        created_at=NOW - 10,
-        sign_from=NOW,
-        sign_until=NOW + 86400.5,
-        verify_until=NOW + 90000.25,
-        delete_at=NOW + 100000,
-    )
-    return dataclasses.replace(key, **overrides)
-
-
-class StoreContract:
-    """Behaviour every store must show; subclass it and provide a `store` fixture."""
+    The revocation-feed cases come from `FeedContract` (in `testing_feed`), so a plugin
+    still subclasses this one class.
+    """
 
     # -- insert and get ------------------------------------------------------------
 

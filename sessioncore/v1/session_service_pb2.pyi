@@ -310,16 +310,18 @@ class ListRevocationsRequest(_message.Message):
     def __init__(self, cursor: _Optional[str] = ...) -> None: ...
 
 class Revocation(_message.Message):
-    __slots__ = ("session_handle", "key_id", "revoked_at", "theft")
+    __slots__ = ("session_handle", "key_id", "revoked_at", "theft", "sequence")
     SESSION_HANDLE_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     REVOKED_AT_FIELD_NUMBER: _ClassVar[int]
     THEFT_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     session_handle: str
     key_id: str
     revoked_at: _timestamp_pb2.Timestamp
     theft: TheftEvent
-    def __init__(self, session_handle: _Optional[str] = ..., key_id: _Optional[str] = ..., revoked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., theft: _Optional[_Union[TheftEvent, _Mapping]] = ...) -> None: ...
+    sequence: int
+    def __init__(self, session_handle: _Optional[str] = ..., key_id: _Optional[str] = ..., revoked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., theft: _Optional[_Union[TheftEvent, _Mapping]] = ..., sequence: _Optional[int] = ...) -> None: ...
 
 class TheftEvent(_message.Message):
     __slots__ = ("user_id", "presented_generation", "current_generation")

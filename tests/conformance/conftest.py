@@ -14,7 +14,17 @@ from tests.support.core_process import ConfigValue, CoreFactory, CoreProcess, Co
 from tests.support.grpc_helpers import Api
 from tests.support.storage import SUPPORT, BackendSupport, StorageInspector
 
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgres"]
+
+
+def only_on(name: str, reason: str) -> pytest.MarkDecorator:
+    """Run a case on backend `name` only; every other backend's case is marked skipped
+    with `reason`, so the report shows what does not apply, and why."""
+    params = [
+        backend if backend == name else pytest.param(backend, marks=pytest.mark.skip(reason=reason))
+        for backend in BACKENDS
+    ]
+    return pytest.mark.parametrize("backend", params, indirect=True, scope="module")
 
 
 class StartCore(Protocol):

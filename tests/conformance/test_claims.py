@@ -139,6 +139,8 @@ def test_C20_regenerate_an_expired_token_only_stores_the_claims(short_api: Api) 
     assert_outcome(response, pb.OUTCOME_OK)
     assert not response.HasField("access_token")
     assert stored_claims(short_api, created.session.handle) == {"v": 3}
+    # The answer reports the claims now stored, not the expired token's.
+    assert json.loads(response.session.access_token_claims_json) == {"v": 3}
 
 
 def test_C20_regenerate_for_a_revoked_session_is_unauthorised(api: Api) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sessioncore.v1 import session_service_pb2 as pb
+from tests.conformance.conftest import StartCore
 from tests.support.grpc_helpers import (
     Api,
     assert_outcome,
@@ -89,3 +90,21 @@ def test_C27_listing_shows_the_last_refresh(api: Api) -> None:
     assert seconds(listed.last_refreshed_at) > seconds(listed.created_at)
     idle = seconds(listed.idle_expires_at) - seconds(listed.last_refreshed_at)
     assert idle == pytest.approx(DEFAULT_IDLE_SECONDS, abs=1e-3)
+
+
+def test_C27_pages_stay_within_the_message_limit(start_core: StartCore) -> None:
+    # 64 KiB messages and 16 KiB of data per session: a page of 100 would be ~160 KiB.
+    small = start_core(max_message_bytes=65_536, max_session_data_bytes=16_384).stub()
+    user_id = new_user("big-data")
+    data = '{"blob": "' + "x" * 16_000 + '"}'
+    handles = [
+        small.CreateSession(
+            pb.CreateSessionRequest(user_id=user_id, session_data_json=data)
+        ).session.handle
+        for _ in range(10)
+    ]
+    listed = pages(small, user_id, page_size=100)
+    assert len(listed) > 1
+    assert [s.handle for page in listed for s in page.sessions] == handles
+    for page in listed:
+        assert page.ByteSize() <= 65_536 // 2

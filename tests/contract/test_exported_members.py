@@ -9,6 +9,7 @@ import pytest
 
 PACKAGES = [
     "core_server.storage",
+    "session_core_postgres",
 ]
 
 

@@ -5,6 +5,7 @@ Never UNKNOWN or INTERNAL, and no status text leaks a traceback or the storage e
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +34,8 @@ BAD_OBJECTS = {
     "trailing data": "{} {}",
     "NaN": '{"a": NaN}',
     "Infinity": '{"a": Infinity}',
+    "1e999": '{"a": 1e999}',
+    "-1E400": '{"a": [-1E400]}',
 }
 OVERSIZED_CLAIMS = '{"k": "' + "x" * 2100 + '"}'
 OVERSIZED_DATA = '{"k": "' + "x" * 70_000 + '"}'
@@ -48,7 +51,27 @@ BAD_HANDLES = {
     "whitespace": " " + "A" * 21,
     "NUL": "A" * 21 + "\x00",
 }
-BAD_PAGE_TOKENS = {"garbage": "garbage", "symbols": "!!!", "NUL": "\x00"}
+
+
+def b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+BAD_PAGE_TOKENS = {
+    "garbage": "garbage",
+    "symbols": "!!!",
+    "NUL": "\x00",
+    "huge number": b64url(b"[" + b"9" * 400 + b',"AAAAAAAAAAAAAAAAAAAAAA"]'),
+    "deep nesting": b64url(b"[" * 100_000),
+    "NaN position": b64url(b'[NaN,"AAAAAAAAAAAAAAAAAAAAAA"]'),
+    "1e999 position": b64url(b'[1e999,"AAAAAAAAAAAAAAAAAAAAAA"]'),
+}
+BAD_IPS = {
+    "not an address": "localhost",
+    "zone id": "fe80::1%eth0",
+    "huge zone id": "fe80::1%" + "A" * 100_000,
+    "NUL in zone id": "::1%\x00<script>",
+}
 
 
 CLAIMS = "access_token_claims_json"
@@ -146,6 +169,24 @@ FIELDS: list[tuple[str, str, Build, dict[str, Any]]] = [
         "page_token",
         lambda s, v: pb.ListUserSessionsRequest(user_id=s.user_id, page_token=v),
         BAD_PAGE_TOKENS,
+    ),
+    (
+        "CreateSession",
+        "client.ip_address",
+        lambda s, v: pb.CreateSessionRequest(user_id="u", client=pb.ClientMetadata(ip_address=v)),
+        BAD_IPS,
+    ),
+    (
+        "UpdateSessionData",
+        DATA,
+        lambda s, v: pb.UpdateSessionDataRequest(handle=s.handle, session_data_json=v),
+        {"omitted (would wipe the data)": ""},
+    ),
+    (
+        "UpdateAccessTokenClaims",
+        CLAIMS,
+        lambda s, v: pb.UpdateAccessTokenClaimsRequest(handle=s.handle, access_token_claims_json=v),
+        {"omitted (would wipe the claims)": ""},
     ),
     ("VerifySession", "access_token", lambda s, v: pb.VerifySessionRequest(access_token=v), EMPTY),
     (

@@ -96,9 +96,9 @@ def test_serve_without_settings_binds_loopback_and_writes_secrets(
     assert served.host == "127.0.0.1"
     assert f"session-core: generated api key in {data_dir / 'api-key'}" in served.lines
     assert f"session-core: generated master secret in {data_dir / 'master-secret'}" in served.lines
-    for name in ("api-key", "master-secret"):
+    for name in ("api-key", "master-secret", "sessions.sqlite3"):
         assert stat.S_IMODE((data_dir / name).stat().st_mode) == 0o600
-    assert (data_dir / "sessions.sqlite3").exists()
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
 
 
 def test_quickstart_shows_the_lifecycle_from_any_directory(

@@ -11,9 +11,11 @@ import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
+from tests.support import postgres
 from tests.support.core_process import CoreProcess
 from tests.support.tokens import b64url_decode
 
@@ -77,6 +79,54 @@ class SqliteInspector:
         return [StoredRow(table, dict(zip(columns, row, strict=True))) for row in cursor]
 
 
+class PostgresInspector:
+    """Reads a core's PostgreSQL database as its superuser, as an attacker with a dump would."""
+
+    def __init__(self, cluster: postgres.PostgresCluster, database: str) -> None:
+        self.cluster = cluster
+        self.database = database
+
+    def rows(self) -> list[StoredRow]:
+        with self.cluster.admin(self.database) as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+            )
+            names = [name for (name,) in cur.fetchall()]
+            found = []
+            for name in names:
+                cur.execute(f'SELECT * FROM "{name}"')  # noqa: S608 - names from the catalog
+                columns = [d[0] for d in cur.description or ()]
+                found += [StoredRow(name, _values(columns, row)) for row in cur.fetchall()]
+            return found
+
+    def dump_text(self) -> str:
+        return self.cluster.dump(self.database)
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold an exclusive lock on the sessions table from another connection."""
+        with self.cluster.admin(self.database) as conn, conn.cursor() as cur:
+            cur.execute("BEGIN; LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE")
+            try:
+                yield
+            finally:
+                cur.execute("ROLLBACK")
+
+
+def _values(columns: list[str], row: tuple[object, ...]) -> dict[str, StoredValue]:
+    """A row's values with BYTEA as bytes and NUMERIC as float, like the other backends."""
+    values: dict[str, StoredValue] = {}
+    for column, value in zip(columns, row, strict=True):
+        if isinstance(value, memoryview):
+            value = value.tobytes()
+        elif isinstance(value, Decimal):
+            value = float(value)
+        assert value is None or isinstance(value, str | bytes | int | float), (column, value)
+        values[column] = value
+    return values
+
+
 def rows_for(inspector: StorageInspector, handle: str) -> list[StoredRow]:
     """Every stored row or document that names the session `handle`."""
     return [row for row in inspector.rows() if row.mentions(handle)]
@@ -96,6 +146,16 @@ class BackendSupport:
     inspector: Callable[[CoreProcess], StorageInspector]
 
 
+def _postgres_url(data_dir: Path) -> str:
+    """A fresh database on the run's cluster for each core (data_dir is not needed)."""
+    return postgres.shared_cluster().fresh_url()
+
+
+def postgres_inspector(core: CoreProcess) -> PostgresInspector:
+    url = str(core.config["storage_url"])
+    return PostgresInspector(postgres.shared_cluster(), postgres.database_of(url))
+
+
 def _sqlite_url(data_dir: Path) -> str:
     # Deliberately not the default file name, so a core ignoring storage_url is caught.
     return f"sqlite://{data_dir.resolve() / 'conformance.sqlite3'}"
@@ -103,4 +163,5 @@ def _sqlite_url(data_dir: Path) -> str:
 
 SUPPORT: dict[str, BackendSupport] = {
     "sqlite": BackendSupport("sqlite", _sqlite_url, lambda core: SqliteInspector(core.db_path)),
+    "postgres": BackendSupport("postgres", _postgres_url, postgres_inspector),
 }

@@ -1,9 +1,12 @@
 """The SQLite schema, its version and the mapping between rows and records.
 
 `create_schema` is idempotent and runs in the caller's `BEGIN IMMEDIATE` transaction, so
-several processes opening the same new file at once create it exactly once. `expires_at` is
-min(idle, absolute) expiry, kept by every write that changes either, so liveness checks,
-listings and the sweeper all use one indexed column.
+several processes opening the same new file at once create it exactly once. A new file is
+built as version 1 and then migrated like an old one, so both take the same path.
+`expires_at` is min(idle, absolute) expiry, kept by every write that changes either, so
+liveness checks, listings and the sweeper all use one indexed column.
+
+Versions: 1 sessions and keys; 2 adds the revocation feed.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from core_server.domain.models import ClientInfo, KeyKind, PinnedKeys, SessionRecord, StoredKey
 from core_server.storage.errors import StorageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS schema_version (
@@ -61,6 +64,32 @@ _DDL = (
     )""",
 )
 
+# Each version's statements, applied in order to a file at the version before; every one
+# is idempotent, so a migration interrupted before its commit simply runs again.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # AUTOINCREMENT: a sequence is never reused, even after the newest entry was pruned,
+    # since readers de-duplicate by it.
+    2: (
+        """CREATE TABLE IF NOT EXISTS revocation_feed (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            revoked_at REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            recorded_at REAL NOT NULL,
+            theft_user_id TEXT,
+            theft_presented_generation INTEGER,
+            theft_current_generation INTEGER,
+            UNIQUE (kind, subject)
+        )""",
+        "CREATE INDEX IF NOT EXISTS revocation_feed_by_recorded ON revocation_feed (recorded_at)",
+        "CREATE INDEX IF NOT EXISTS revocation_feed_by_expiry ON revocation_feed (expires_at)",
+        # Partial: the sweeper's reconciliation reads only the (few) revoked sessions.
+        "CREATE INDEX IF NOT EXISTS sessions_by_revocation ON sessions (revoked_at)"
+        " WHERE revoked_at IS NOT NULL",
+    ),
+}
+
 SESSION_COLUMNS = (
     "handle, user_id, created_at, idle_expires_at, absolute_expires_at, user_agent, ip_address, "
     "access_token_claims_json, session_data_json, anti_csrf, mac_key_id, refresh_key_id, "
@@ -73,23 +102,25 @@ KEY_COLUMNS = (
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
-    """Create the tables and indexes if missing and check the stored schema version.
+    """Create the tables and indexes if missing and migrate the file to SCHEMA_VERSION.
 
     Must run inside a write (`BEGIN IMMEDIATE`) transaction, so processes racing to
-    create a new file serialise. Raises `StorageError` when the file was written by a
-    newer schema, which this code must not touch; sqlite3 errors propagate.
+    create or upgrade a file serialise and the upgrade commits whole or not at all.
+    Raises `StorageError` when the file was written by a newer schema, which this code
+    must not touch; sqlite3 errors propagate.
     """
     for statement in _DDL:
         conn.execute(statement)
-    conn.execute(
-        "INSERT INTO schema_version (id, version) VALUES (1, ?) ON CONFLICT DO NOTHING",
-        (SCHEMA_VERSION,),
-    )
+    conn.execute("INSERT INTO schema_version (id, version) VALUES (1, 1) ON CONFLICT DO NOTHING")
     (version,) = conn.execute("SELECT version FROM schema_version").fetchone()
     if version > SCHEMA_VERSION:
         raise StorageError(
             f"database schema version {version} is newer than this plugin's ({SCHEMA_VERSION})"
         )
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        for statement in _MIGRATIONS[target]:
+            conn.execute(statement)
+        conn.execute("UPDATE schema_version SET version = ?", (target,))
 
 
 def session_values(record: SessionRecord) -> tuple[Any, ...]:

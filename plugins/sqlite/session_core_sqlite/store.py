@@ -14,24 +14,28 @@ it may live; running out raises `StorageTimeout`.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 from core_server import deadlines
-from core_server.domain.models import RotateResult, Rotation, SessionRecord, StoredKey
+from core_server.domain.models import (
+    FeedEntry,
+    FeedPage,
+    RotateResult,
+    Rotation,
+    SessionRecord,
+    StoredKey,
+)
 from core_server.storage.base import SessionStore
-from core_server.storage.errors import StorageError, StorageTimeout, StorageUnavailable
-from session_core_sqlite import schema
-from session_core_sqlite._errors import is_busy, translate_errors
+from core_server.storage.errors import StorageError, StorageUnavailable
+from session_core_sqlite import feed, schema
+from session_core_sqlite._connections import MEMORY, Connections
+from session_core_sqlite._errors import is_busy
 
-_MEMORY = ":memory:"
-# RETURNING, which revocation needs to report exactly the handles it revoked.
 _OPEN_RETRY_SECONDS = 0.02
+# RETURNING, which revocation needs to report exactly the handles it revoked.
 _MIN_SQLITE = (3, 35, 0)
 # Bound parameters per statement: far below SQLite's limit (999 on old builds).
 _CHUNK = 500
@@ -67,6 +71,7 @@ _DELETE_EXPIRED = (
     "DELETE FROM sessions WHERE handle IN"
     " (SELECT handle FROM sessions WHERE expires_at <= ? LIMIT ?)"
 )
+_LIST_REVOKED = f"{_SELECT_SESSIONS} WHERE revoked_at >= ? ORDER BY revoked_at, handle LIMIT ?"
 _INSERT_KEY = (
     f"INSERT INTO keys ({schema.KEY_COLUMNS})"  # noqa: S608
     f" VALUES ({', '.join('?' * 12)}) ON CONFLICT DO NOTHING"
@@ -77,7 +82,7 @@ _LIST_KEYS = f"SELECT {schema.KEY_COLUMNS} FROM keys"  # noqa: S608
 def path_from_url(url: str) -> str:
     """The database path for a `sqlite:` URL; raises ValueError for any other form."""
     if url == "sqlite::memory:":
-        return _MEMORY
+        return MEMORY
     if url.startswith("sqlite:///"):
         return url.removeprefix("sqlite://")
     rest = url.removeprefix("sqlite:")
@@ -100,18 +105,8 @@ class SqliteStore(SessionStore):
     def __init__(self, path: str) -> None:
         if sqlite3.sqlite_version_info < _MIN_SQLITE:
             raise StorageError(f"SQLite >= 3.35 is required, found {sqlite3.sqlite_version}")
-        self._path = path
-        self._local = threading.local()
-        self._lock = threading.Lock()  # guards _connections and _closed
-        self._connections: list[sqlite3.Connection] = []
-        self._closed = False
-        self._memory_lock = threading.Lock()
-        self._write_lock = threading.Lock()
-        self._memory: sqlite3.Connection | None = None
+        self._db = Connections(path)
         try:
-            if path == _MEMORY:
-                with translate_errors("open"):
-                    self._memory = self._open()
             self._create_schema()
         except BaseException:
             self.close()  # the caller never gets the store, so nothing else could
@@ -124,7 +119,7 @@ class SqliteStore(SessionStore):
         give_up = time.monotonic() + deadlines.remaining()
         while True:
             try:
-                with self._write("create schema") as conn:
+                with self._db.write("create schema") as conn:
                     schema.create_schema(conn)
                 return
             except StorageUnavailable as exc:
@@ -138,11 +133,11 @@ class SqliteStore(SessionStore):
         return cls(path_from_url(url))
 
     def insert_session(self, record: SessionRecord) -> None:
-        with self._write("insert session") as conn:
+        with self._db.write("insert session") as conn:
             conn.execute(_INSERT_SESSION, schema.session_values(record))
 
     def get_session(self, handle: str) -> SessionRecord | None:
-        with self._read("get session") as conn:
+        with self._db.read("get session") as conn:
             row = conn.execute(_GET_SESSION, (handle,)).fetchone()
         return None if row is None else schema.session_from_row(row)
 
@@ -157,16 +152,16 @@ class SqliteStore(SessionStore):
             "idle": rotation.idle_expires_at,
             "now": now,
         }
-        with self._write("rotate refresh token") as conn:
+        with self._db.write("rotate refresh token") as conn:
             rowcount = conn.execute(_ROTATE, params).rowcount
         return RotateResult.ROTATED if rowcount == 1 else RotateResult.CONFLICT
 
     def update_session_data(self, handle: str, data_json: str, now: float) -> bool:
-        with self._write("update session data") as conn:
+        with self._db.write("update session data") as conn:
             return conn.execute(_UPDATE_DATA, (data_json, handle, now)).rowcount == 1
 
     def update_access_token_claims(self, handle: str, claims_json: str, now: float) -> bool:
-        with self._write("update access token claims") as conn:
+        with self._db.write("update access token claims") as conn:
             return conn.execute(_UPDATE_CLAIMS, (claims_json, handle, now)).rowcount == 1
 
     def revoke_sessions(self, handles: Sequence[str], now: float) -> list[str]:
@@ -176,7 +171,7 @@ class SqliteStore(SessionStore):
         """
         unique = list(dict.fromkeys(handles))
         revoked: set[str] = set()
-        with self._write("revoke sessions") as conn:
+        with self._db.write("revoke sessions") as conn:
             for start in range(0, len(unique), _CHUNK):
                 chunk = unique[start : start + _CHUNK]
                 rows = conn.execute(_revoke_by_handles(len(chunk)), (now, *chunk, now))
@@ -185,7 +180,7 @@ class SqliteStore(SessionStore):
 
     def revoke_user_sessions(self, user_id: str, keep_handle: str | None, now: float) -> list[str]:
         """Returns the revoked handles sorted."""
-        with self._write("revoke user sessions") as conn:
+        with self._db.write("revoke user sessions") as conn:
             rows = conn.execute(_REVOKE_USER, (now, user_id, keep_handle, now)).fetchall()
         return sorted(handle for (handle,) in rows)
 
@@ -197,7 +192,7 @@ class SqliteStore(SessionStore):
             return []
         # (-inf, "") sorts before every row, so the first page uses the same query.
         created_at, handle = after if after is not None else (-math.inf, "")
-        with self._read("list user sessions") as conn:
+        with self._db.read("list user sessions") as conn:
             rows = conn.execute(_LIST, (user_id, now, created_at, handle, limit)).fetchall()
         return [schema.session_from_row(row) for row in rows]
 
@@ -209,108 +204,46 @@ class SqliteStore(SessionStore):
         """
         if limit < 1:
             return 0
-        with self._write("delete expired sessions") as conn:
+        with self._db.write("delete expired sessions") as conn:
             return conn.execute(_DELETE_EXPIRED, (now, limit)).rowcount
 
     def insert_key(self, key: StoredKey) -> bool:
-        with self._write("insert key") as conn:
+        with self._db.write("insert key") as conn:
             return conn.execute(_INSERT_KEY, schema.key_values(key)).rowcount == 1
 
     def list_keys(self) -> list[StoredKey]:
-        with self._read("list keys") as conn:
+        with self._db.read("list keys") as conn:
             rows = conn.execute(_LIST_KEYS).fetchall()
         return [schema.key_from_row(row) for row in rows]
 
+    def list_revoked_sessions(self, since: float, limit: int) -> list[SessionRecord]:
+        """Uses the partial index on revoked_at; ties are ordered by handle; [] if limit < 1."""
+        if limit < 1:
+            return []
+        with self._db.read("list revoked sessions") as conn:
+            rows = conn.execute(_LIST_REVOKED, (since, limit)).fetchall()
+        return [schema.session_from_row(row) for row in rows]
+
+    def append_feed(self, entries: Sequence[FeedEntry]) -> int:
+        """One BEGIN IMMEDIATE transaction; `recorded_at` is read inside it (see `feed`)."""
+        if not entries:
+            return 0
+        with self._db.write("append to the revocation feed") as conn:
+            return feed.append(conn, entries)
+
+    def read_feed(self, recorded_after: float | None) -> FeedPage:
+        with self._db.read("read the revocation feed") as conn:
+            return feed.read(conn, recorded_after)
+
+    def prune_feed(self, now: float, limit: int) -> int:
+        if limit < 1:
+            return 0
+        with self._db.write("prune the revocation feed") as conn:
+            return feed.prune(conn, now, limit)
+
     def close(self) -> None:
         """Close every connection this store opened, from any thread; idempotent."""
-        with self._lock:
-            self._closed = True
-            connections, self._connections = self._connections, []
-        for conn in connections:
-            conn.close()
-
-    @contextlib.contextmanager
-    def _read(self, operation: str) -> Iterator[sqlite3.Connection]:
-        """A connection with busy_timeout set to the call's deadline; errors translated."""
-        with translate_errors(operation), self._connection() as conn:
-            # Rounded up so that a lock wait that gives up has spent the whole deadline.
-            busy_ms = math.ceil(deadlines.remaining() * 1000)
-            conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
-            yield conn
-
-    @contextlib.contextmanager
-    def _write(self, operation: str) -> Iterator[sqlite3.Connection]:
-        """Run the block in one BEGIN IMMEDIATE transaction: all of it commits or none.
-
-        Writers of this process first queue on a lock: SQLite's busy handler polls with
-        growing sleeps, which turns contention between threads into latency spikes,
-        while the lock hands over at once. Other processes still meet on SQLite's lock.
-        """
-        if not self._write_lock.acquire(timeout=deadlines.remaining()):
-            raise StorageTimeout(f"sqlite: {operation} failed: deadline ran out waiting to write")
-        try:
-            with self._write_transaction(operation) as conn:
-                yield conn
-        finally:
-            self._write_lock.release()
-
-    @contextlib.contextmanager
-    def _write_transaction(self, operation: str) -> Iterator[sqlite3.Connection]:
-        with self._read(operation) as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-
-    @contextlib.contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        if self._closed:
-            raise StorageError("sqlite: the store is closed")
-        if self._memory is None:
-            yield self._thread_connection()
-            return
-        if not self._memory_lock.acquire(timeout=deadlines.remaining()):
-            raise StorageTimeout("sqlite: deadline ran out waiting for the in-memory database")
-        try:
-            yield self._memory
-        finally:
-            self._memory_lock.release()
-
-    def _thread_connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._open()
-        return conn
-
-    def _open(self) -> sqlite3.Connection:
-        if self._path != _MEMORY:
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        # check_same_thread=False only so close() may close it from another thread; the
-        # thread-local (or the in-memory lock) still gives each connection one user at a time.
-        conn = sqlite3.connect(
-            self._path,
-            timeout=deadlines.remaining(),
-            isolation_level=None,
-            check_same_thread=False,
-        )
-        with self._lock:
-            self._connections.append(conn)
-        _configure(conn, self._path == _MEMORY)
-        return conn
-
-
-def _configure(conn: sqlite3.Connection, memory: bool) -> None:
-    # journal_mode is persistent in the file; asking again on every connection is a no-op
-    # once set, and tells us if the filesystem refused WAL (some network filesystems do).
-    (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
-    if mode != "wal" and not memory:
-        raise StorageUnavailable(f"sqlite: could not enable WAL mode (journal_mode={mode})")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
+        self._db.close()
 
 
 def _revoke_by_handles(count: int) -> str:

@@ -1,0 +1,320 @@
+"""`PostgresStore`: the storage port on PostgreSQL, shared by any number of core processes.
+
+The URL form and the pool settings are described in `session_core_postgres.url`.
+
+Each operation is one SQL statement sent in one round trip together with
+`SET LOCAL statement_timeout`, taken from the call's remaining deadline, so PostgreSQL
+itself abandons work nobody waits for. The statement is its own transaction, so it is
+atomic under any isolation level: rotation is a single conditional UPDATE that a
+concurrent revocation or rotation makes match nothing. Serialization failures and
+deadlocks (SQLSTATE 40001, 40P01) are retried a few times inside the store, so
+SERIALIZABLE databases work as READ COMMITTED ones do.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg2
+
+from core_server import deadlines
+from core_server.domain.models import (
+    FeedEntry,
+    FeedPage,
+    RotateResult,
+    Rotation,
+    SessionRecord,
+    StoredKey,
+)
+from core_server.storage.base import SessionStore
+from core_server.storage.errors import StorageError
+from session_core_postgres import schema
+from session_core_postgres._errors import is_retryable, translate, translate_errors
+from session_core_postgres.pool import BlockingPool
+from session_core_postgres.url import PostgresUrl, parse_url
+
+APPLICATION_NAME = "session-core"
+# The feed's readers re-read a 10 s overlap window; no feed write may commit later than
+# that after it was recorded, so appends get a bound well inside it.
+FEED_STATEMENT_TIMEOUT_MS = 5000
+# Serialization failures and deadlocks: attempts per operation, and the first back-off.
+MAX_ATTEMPTS = 8
+RETRY_BACKOFF_SECONDS = 0.002
+
+_LIVE = "revoked_at IS NULL AND expires_at > %(now)s"
+# SQL is assembled only from the constants in this block and in `schema`; every value is
+# a bound parameter, hence the S608 ("SQL built from strings") waivers.
+_SELECT_SESSIONS = f"SELECT {schema.SESSION_COLUMNS} FROM sessions"  # noqa: S608
+_GET_SESSION = f"{_SELECT_SESSIONS} WHERE handle = %s"
+_INSERT_SESSION = (
+    f"INSERT INTO sessions ({schema.SESSION_COLUMNS}, expires_at)"  # noqa: S608
+    f" VALUES ({', '.join(['%s'] * 19)})"
+)
+_ROTATE = (
+    "UPDATE sessions SET generation = generation + 1, previous_hash = current_hash,"  # noqa: S608
+    " current_hash = %(new_hash)s, rotated_at = %(rotated_at)s, idle_expires_at = %(idle)s,"
+    " expires_at = LEAST(%(idle)s, absolute_expires_at)"
+    " WHERE handle = %(handle)s AND generation = %(generation)s"
+    f" AND current_hash = %(expected_hash)s AND {_LIVE} RETURNING handle"
+)
+_UPDATE_DATA = (
+    "UPDATE sessions SET session_data_json = %(value)s"  # noqa: S608
+    f" WHERE handle = %(handle)s AND {_LIVE}"
+)
+_UPDATE_CLAIMS = (
+    "UPDATE sessions SET access_token_claims_json = %(value)s"  # noqa: S608
+    f" WHERE handle = %(handle)s AND {_LIVE}"
+)
+_REVOKE = (
+    "UPDATE sessions SET revoked_at = %(now)s"  # noqa: S608
+    f" WHERE handle = ANY(%(handles)s::text[]) AND {_LIVE} RETURNING handle"
+)
+# IS DISTINCT FROM NULL holds for every row, so keep=None keeps none.
+_REVOKE_USER = (
+    "UPDATE sessions SET revoked_at = %(now)s WHERE user_id = %(user_id)s"  # noqa: S608
+    f" AND handle IS DISTINCT FROM %(keep)s AND {_LIVE} RETURNING handle"
+)
+_LIST = (
+    f"{_SELECT_SESSIONS} WHERE user_id = %(user_id)s AND {_LIVE}"
+    " AND (created_at, handle) > (%(created_at)s, %(handle)s)"
+    " ORDER BY created_at, handle LIMIT %(limit)s"
+)
+_DELETE_EXPIRED = (
+    "DELETE FROM sessions WHERE handle IN"
+    " (SELECT handle FROM sessions WHERE expires_at <= %s LIMIT %s)"
+)
+_INSERT_KEY = (
+    f"INSERT INTO keys ({schema.KEY_COLUMNS})"  # noqa: S608
+    f" VALUES ({', '.join(['%s'] * 12)}) ON CONFLICT DO NOTHING"
+)
+_LIST_KEYS = f"SELECT {schema.KEY_COLUMNS} FROM keys"  # noqa: S608
+_LIST_REVOKED = f"{_SELECT_SESSIONS} WHERE revoked_at >= %s ORDER BY revoked_at, handle LIMIT %s"
+# recorded_at is the database's clock, which every core process shares.
+_APPEND_FEED = (
+    "INSERT INTO revocation_feed (kind, subject, revoked_at, expires_at, recorded_at,"
+    " theft_user_id, theft_presented_generation, theft_current_generation)"
+    " SELECT k, s, r, e, extract(epoch FROM clock_timestamp()), u, p, c"
+    " FROM unnest(%s::text[], %s::text[], %s::float8[], %s::float8[], %s::text[],"
+    " %s::bigint[], %s::bigint[]) WITH ORDINALITY AS t (k, s, r, e, u, p, c, i)"
+    " ORDER BY i ON CONFLICT (kind, subject) DO NOTHING RETURNING sequence"
+)
+# read_at is the database's clock once the statement's snapshot is taken: every entry
+# the read returns committed, and so was recorded, before it. An entry missing from the
+# read commits later, within the feed's statement timeout of its recorded_at, so a reader
+# asking from read_at - overlap next time finds it. The subquery's volatile clock is
+# evaluated once; the LEFT JOIN yields read_at even for an empty feed.
+_READ_FEED = (
+    "SELECT clock.read_at,"  # noqa: S608
+    f" {', '.join('f.' + c.strip() for c in schema.FEED_COLUMNS.split(','))}"
+    " FROM (SELECT extract(epoch FROM clock_timestamp())::float8 AS read_at) AS clock"
+    " LEFT JOIN revocation_feed AS f"
+    " ON %(after)s::float8 IS NULL OR f.recorded_at > %(after)s::float8"
+    " ORDER BY f.sequence"
+)
+_PRUNE_FEED = (
+    "DELETE FROM revocation_feed WHERE sequence IN (SELECT sequence FROM revocation_feed"
+    " WHERE expires_at <= %s ORDER BY sequence LIMIT %s)"
+)
+
+
+class PostgresStore(SessionStore):
+    """Sessions, keys and the revocation feed in one PostgreSQL database; thread-safe.
+
+    Opening runs the schema migration (see `schema`); raises `StorageUnavailable` when
+    the server cannot be reached and `StorageError` for a schema newer than this plugin.
+    """
+
+    def __init__(self, url: PostgresUrl) -> None:
+        self._password = url.password
+        connect_kwargs: dict[str, Any] = {"client_encoding": "UTF8"}
+        if "application_name" not in url.libpq_params:
+            connect_kwargs["application_name"] = APPLICATION_NAME
+        if "connect_timeout" not in url.libpq_params:
+            # libpq's own minimum is 2 s; an unreachable host must not hang a call forever.
+            connect_kwargs["connect_timeout"] = max(2, math.ceil(url.pool_timeout))
+        with translate_errors("connect", self._password):
+            self._pool = BlockingPool(
+                url.dsn, url.pool_min, url.pool_max, url.pool_timeout, **connect_kwargs
+            )
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()  # the caller never gets the store, so nothing else could
+            raise
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresStore:
+        """Open the database at a `postgresql://` URL (see the module doc); migrates it."""
+        return cls(parse_url(url))
+
+    def insert_session(self, record: SessionRecord) -> None:
+        self._execute("insert session", _INSERT_SESSION, schema.session_values(record))
+
+    def get_session(self, handle: str) -> SessionRecord | None:
+        rows, _ = self._execute("get session", _GET_SESSION, (handle,))
+        return schema.session_from_row(rows[0]) if rows else None
+
+    def rotate_refresh_token(self, rotation: Rotation, now: float) -> RotateResult:
+        """One conditional UPDATE: a concurrent rotation or revocation makes it match nothing."""
+        params = {
+            "handle": rotation.handle,
+            "generation": rotation.expected_generation,
+            "expected_hash": rotation.expected_hash,
+            "new_hash": rotation.new_hash,
+            "rotated_at": rotation.rotated_at,
+            "idle": rotation.idle_expires_at,
+            "now": now,
+        }
+        rows, _ = self._execute("rotate refresh token", _ROTATE, params)
+        return RotateResult.ROTATED if rows else RotateResult.CONFLICT
+
+    def update_session_data(self, handle: str, data_json: str, now: float) -> bool:
+        params = {"value": data_json, "handle": handle, "now": now}
+        return self._execute("update session data", _UPDATE_DATA, params)[1] == 1
+
+    def update_access_token_claims(self, handle: str, claims_json: str, now: float) -> bool:
+        params = {"value": claims_json, "handle": handle, "now": now}
+        return self._execute("update access token claims", _UPDATE_CLAIMS, params)[1] == 1
+
+    def revoke_sessions(self, handles: Sequence[str], now: float) -> list[str]:
+        """One UPDATE for all handles, so the revocation is all-or-nothing.
+
+        Returns the handles that were live, in the order first given.
+        """
+        unique = list(dict.fromkeys(handles))
+        if not unique:
+            return []
+        params = {"now": now, "handles": unique}
+        rows, _ = self._execute("revoke sessions", _REVOKE, params)
+        revoked = {handle for (handle,) in rows}
+        return [handle for handle in unique if handle in revoked]
+
+    def revoke_user_sessions(self, user_id: str, keep_handle: str | None, now: float) -> list[str]:
+        """Returns the revoked handles sorted."""
+        params = {"now": now, "user_id": user_id, "keep": keep_handle}
+        rows, _ = self._execute("revoke user sessions", _REVOKE_USER, params)
+        return sorted(handle for (handle,) in rows)
+
+    def list_user_sessions(
+        self, user_id: str, now: float, after: tuple[float, str] | None, limit: int
+    ) -> list[SessionRecord]:
+        """Keyset pagination on the (user_id, created_at, handle) index; [] if limit < 1."""
+        if limit < 1:
+            return []
+        # (-inf, "") sorts before every row, so the first page uses the same query.
+        created_at, handle = after if after is not None else (-math.inf, "")
+        params = {
+            "user_id": user_id,
+            "now": now,
+            "created_at": created_at,
+            "handle": handle,
+            "limit": limit,
+        }
+        rows, _ = self._execute("list user sessions", _LIST, params)
+        return [schema.session_from_row(row) for row in rows]
+
+    def delete_expired(self, now: float, limit: int) -> int:
+        """Delete by the indexed `expires_at` only; 0 if limit < 1.
+
+        Revoked sessions stay until they expire, so replaying their tokens still
+        answers "session ended" rather than "unknown session".
+        """
+        if limit < 1:
+            return 0
+        return self._execute("delete expired sessions", _DELETE_EXPIRED, (now, limit))[1]
+
+    def insert_key(self, key: StoredKey) -> bool:
+        return self._execute("insert key", _INSERT_KEY, schema.key_values(key))[1] == 1
+
+    def list_keys(self) -> list[StoredKey]:
+        rows, _ = self._execute("list keys", _LIST_KEYS)
+        return [schema.key_from_row(row) for row in rows]
+
+    def list_revoked_sessions(self, since: float, limit: int) -> list[SessionRecord]:
+        """Oldest revocation first, ties by handle; [] if limit < 1."""
+        if limit < 1:
+            return []
+        rows, _ = self._execute("list revoked sessions", _LIST_REVOKED, (since, limit))
+        return [schema.session_from_row(row) for row in rows]
+
+    def append_feed(self, entries: Sequence[FeedEntry]) -> int:
+        """One INSERT ... ON CONFLICT DO NOTHING, under a statement timeout of at most 5 s."""
+        if not entries:
+            return 0
+        rows, _ = self._execute(
+            "append to the revocation feed",
+            _APPEND_FEED,
+            schema.feed_arrays(entries),
+            timeout_cap_ms=FEED_STATEMENT_TIMEOUT_MS,
+        )
+        return len(rows)
+
+    def read_feed(self, recorded_after: float | None) -> FeedPage:
+        rows, _ = self._execute("read the revocation feed", _READ_FEED, {"after": recorded_after})
+        entries = [schema.feed_from_row(row[1:]) for row in rows if row[1] is not None]
+        return FeedPage(entries=entries, read_at=rows[0][0])
+
+    def prune_feed(self, now: float, limit: int) -> int:
+        if limit < 1:
+            return 0
+        return self._execute("prune the revocation feed", _PRUNE_FEED, (now, limit))[1]
+
+    def close(self) -> None:
+        """Close every connection, idle or in use; idempotent."""
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.close()
+
+    # -- internals -----------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        rows, _ = self._execute("create schema", schema.MIGRATE, {"version": schema.SCHEMA_VERSION})
+        (version,) = rows[0]
+        if version > schema.SCHEMA_VERSION:
+            raise StorageError(
+                f"postgres: database schema version {version} is newer than this plugin's "
+                f"({schema.SCHEMA_VERSION})"
+            )
+
+    def _execute(
+        self,
+        operation: str,
+        sql: str,
+        params: Sequence[Any] | dict[str, Any] | None = None,
+        timeout_cap_ms: int | None = None,
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        """Run `sql` as one transaction; return its rows (if any) and row count.
+
+        Retries serialization failures and deadlocks with a short, growing, jittered
+        back-off while attempts and the deadline last; every other error is translated.
+        """
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return self._attempt(sql, params, timeout_cap_ms)
+            except psycopg2.Error as exc:
+                # Jitter (not a secret), so racing retries do not collide again in step.
+                pause = RETRY_BACKOFF_SECONDS * 2**attempt * random.random()  # noqa: S311
+                last = attempt == MAX_ATTEMPTS or pause >= deadlines.remaining()
+                if last or not is_retryable(exc):
+                    raise translate(operation, exc, self._password) from exc
+            time.sleep(pause)
+        raise AssertionError("unreachable")
+
+    def _attempt(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None, timeout_cap_ms: int | None
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        with self._pool.connection() as conn, conn.cursor() as cur:
+            # Taken once a connection is ours, so time spent waiting for it counts too;
+            # rounded up, so a statement cancelled by it has spent the whole deadline.
+            timeout_ms = max(1, math.ceil(deadlines.remaining() * 1000))
+            if timeout_cap_ms is not None:
+                timeout_ms = min(timeout_ms, timeout_cap_ms)
+            # Sent with the statement in one query string: one round trip, and the
+            # setting ends with the statement's own (implicit) transaction.
+            cur.execute(f"SET LOCAL statement_timeout = {timeout_ms};\n{sql}", params)
+            rows = cur.fetchall() if cur.description is not None else []
+            return rows, cur.rowcount

@@ -1,0 +1,134 @@
+"""Write to a backend's storage behind the core's back, as an operator or a crash would.
+
+The revocation-feed cases need changes the core never makes itself: a session row
+deleted by hand, a revocation written without its feed entry (a crash between the
+two), and a feed entry whose commit came late. Each backend of the conformance suite
+needs a writer here, registered in `WRITERS` under the backend's name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+from tests.support import postgres
+from tests.support.core_process import CoreProcess
+
+
+class StorageWriter(Protocol):
+    def delete_session(self, handle: str) -> None:
+        """Remove the session's row (or documents) entirely."""
+
+    def revoke_without_feed(self, handle: str, revoked_at: float) -> None:
+        """Mark the session revoked at `revoked_at`, adding no feed entry."""
+
+    def recorded_at(self, handle: str) -> float:
+        """The store-assigned `recorded_at` of the session's feed entry."""
+
+    def append_late_entry(
+        self, handle: str, revoked_at: float, expires_at: float, recorded_at: float
+    ) -> None:
+        """Add a feed entry for the session as if recorded at `recorded_at`, committed now."""
+
+
+class SqliteWriter:
+    """Writes to the core's SQLite file with the sqlite3 module."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def delete_session(self, handle: str) -> None:
+        with self._transaction() as conn:
+            deleted = conn.execute("DELETE FROM sessions WHERE handle = ?", (handle,)).rowcount
+        assert deleted == 1, f"no session row for {handle}"
+
+    def revoke_without_feed(self, handle: str, revoked_at: float) -> None:
+        query = "UPDATE sessions SET revoked_at = ? WHERE handle = ?"
+        with self._transaction() as conn:
+            assert conn.execute(query, (revoked_at, handle)).rowcount == 1
+
+    def recorded_at(self, handle: str) -> float:
+        query = "SELECT recorded_at FROM revocation_feed WHERE kind = 'session' AND subject = ?"
+        with contextlib.closing(self._connect()) as conn:
+            row = conn.execute(query, (handle,)).fetchone()
+        assert row is not None, f"no feed entry for {handle}"
+        return float(row[0])
+
+    def append_late_entry(
+        self, handle: str, revoked_at: float, expires_at: float, recorded_at: float
+    ) -> None:
+        query = (
+            "INSERT INTO revocation_feed (kind, subject, revoked_at, expires_at, recorded_at)"
+            " VALUES ('session', ?, ?, ?, ?)"
+        )
+        with self._transaction() as conn:
+            conn.execute(query, (handle, revoked_at, expires_at, recorded_at))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with contextlib.closing(self._connect()) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+
+    def _connect(self) -> sqlite3.Connection:
+        assert self.path.exists(), f"no database file at {self.path}"
+        return sqlite3.connect(self.path, timeout=10, isolation_level=None)
+
+
+class PostgresWriter:
+    """Writes to the core's PostgreSQL database as its superuser."""
+
+    def __init__(self, cluster: postgres.PostgresCluster, database: str) -> None:
+        self.cluster = cluster
+        self.database = database
+
+    def delete_session(self, handle: str) -> None:
+        assert self._execute("DELETE FROM sessions WHERE handle = %s", (handle,)) == 1
+
+    def revoke_without_feed(self, handle: str, revoked_at: float) -> None:
+        query = "UPDATE sessions SET revoked_at = %s WHERE handle = %s"
+        assert self._execute(query, (revoked_at, handle)) == 1
+
+    def recorded_at(self, handle: str) -> float:
+        query = "SELECT recorded_at FROM revocation_feed WHERE kind = 'session' AND subject = %s"
+        with self.cluster.admin(self.database) as conn, conn.cursor() as cur:
+            cur.execute(query, (handle,))
+            row = cur.fetchone()
+        assert row is not None, f"no feed entry for {handle}"
+        return float(row[0])
+
+    def append_late_entry(
+        self, handle: str, revoked_at: float, expires_at: float, recorded_at: float
+    ) -> None:
+        query = (
+            "INSERT INTO revocation_feed (kind, subject, revoked_at, expires_at, recorded_at)"
+            " VALUES ('session', %s, %s, %s, %s)"
+        )
+        self._execute(query, (handle, revoked_at, expires_at, recorded_at))
+
+    def _execute(self, query: str, params: tuple[object, ...]) -> int:
+        with self.cluster.admin(self.database) as conn, conn.cursor() as cur:
+            cur.execute(query, params)
+            return cur.rowcount
+
+
+def _postgres_writer(core: CoreProcess) -> PostgresWriter:
+    url = str(core.config["storage_url"])
+    return PostgresWriter(postgres.shared_cluster(), postgres.database_of(url))
+
+
+WRITERS: dict[str, Callable[[CoreProcess], StorageWriter]] = {
+    "sqlite": lambda core: SqliteWriter(core.db_path),
+    "postgres": _postgres_writer,
+}
+
+
+def writer_for(backend_name: str, core: CoreProcess) -> StorageWriter:
+    """The writer for a backend; fails, naming this module, if none is registered."""
+    make = WRITERS.get(backend_name)
+    assert make is not None, f"add a StorageWriter for {backend_name!r} to {__name__}"
+    return make(core)
