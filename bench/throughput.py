@@ -1,13 +1,20 @@
-"""Throughput of the core's main RPCs next to an empty gRPC call on the same server.
+"""Throughput of the core's main RPCs, per store, next to same-run baselines.
 
-Run: python bench/throughput.py [--seconds 5] [--repeats 3] [--processes 4] [--threads 4]
+Run: python bench/throughput.py [--stores sqlite,postgres] [--seconds 5] [--repeats 3]
+                                [--processes 4] [--threads 4]
 
-Starts one core process (SQLite in a temporary folder, default settings), then for
-each operation runs `processes` client processes (one channel each) with `threads`
-calls in flight per process, on loopback, for a fixed time. Every figure is printed as
-a ratio to the empty call (a health check on the same server) measured in the same
-run, because absolute numbers on a shared 2-core machine mean little. Each operation
-is repeated and the median run is reported.
+For each store it starts one core process (default settings, RS256), then runs each
+operation from `processes` client processes (one gRPC channel or one database
+connection per thread) with `threads` calls in flight per process, on loopback, for a
+fixed time. Baselines, measured in the same run with the same concurrency:
+
+- `empty`: a gRPC health check on the same server (the cheapest unary call it answers);
+- `db_cas`: a bare single-row compare-and-set (`UPDATE ... RETURNING`) on the same
+  database; `db_read`: a bare point read by primary key.
+
+Every figure is printed with its ratio to those baselines, since absolute numbers on a
+shared 2-core machine mean little. Each measurement is repeated; the median is shown.
+PostgreSQL runs on a throwaway cluster the test tooling starts (tests/support/postgres.py).
 """
 
 from __future__ import annotations
@@ -22,52 +29,50 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import db_baselines
 from sessioncore.v1 import session_service_pb2 as pb
 from sessioncore.v1 import session_service_pb2_grpc as pb_grpc
 
 API_KEY = "bench-" + secrets.token_urlsafe(24)
 METADATA = (("x-api-key", API_KEY),)
-OPERATIONS = ("empty", "create", "verify", "verify_db", "refresh")
+RPC_OPERATIONS = ("empty", "create", "verify", "verify_db", "refresh")
+DB_OPERATIONS = ("db_cas", "db_read")
 READY = re.compile(r"listening on (\S+)")
 
 Call = Callable[[], None]
 
 
-def start_core(folder: Path) -> tuple[subprocess.Popen[str], str]:
+@contextmanager
+def running_core(storage: str, url: str, folder: Path) -> Iterator[str]:
     env = dict(os.environ)
     env["SESSION_CORE_API_KEYS"] = API_KEY
     env["SESSION_CORE_MASTER_SECRETS"] = "m1:" + secrets.token_urlsafe(32)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "core_server",
-            "serve",
-            "--port",
-            "0",
-            "--data-dir",
-            str(folder),
-            "--log-level",
-            "WARNING",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if match := READY.search(line):
-            return process, match.group(1)
-    raise SystemExit("the core did not start")
+    command = [sys.executable, "-m", "core_server", "serve", "--port", "0"]
+    command += ["--data-dir", str(folder), "--log-level", "WARNING"]
+    command += ["--storage", storage, "--storage-url", url]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if match := READY.search(line):
+                yield match.group(1)
+                return
+        raise SystemExit(f"the core on {storage} did not start")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
-def make_call(operation: str, channel: grpc.Channel) -> Call:
+def rpc_call(operation: str, channel: grpc.Channel) -> Call:
     """A zero-argument function doing one call of `operation` (state kept per thread)."""
     core = pb_grpc.SessionServiceStub(channel)
     if operation == "empty":
@@ -84,29 +89,32 @@ def make_call(operation: str, channel: grpc.Channel) -> Call:
             access_token=created.tokens.access_token.token,
             check_database=operation == "verify_db",
         )
-        return lambda: _expect_ok(core.VerifySession(request, metadata=METADATA, timeout=10))
+        return lambda: expect_ok(core.VerifySession(request, metadata=METADATA, timeout=10))
     token = [created.tokens.refresh_token.token]
 
     def refresh() -> None:
         answer = core.RefreshSession(
             pb.RefreshSessionRequest(refresh_token=token[0]), metadata=METADATA, timeout=10
         )
-        _expect_ok(answer)
+        expect_ok(answer)
         token[0] = answer.tokens.refresh_token.token
 
     return refresh
 
 
-def _expect_ok(answer: pb.VerifySessionResponse | pb.RefreshSessionResponse) -> None:
+def expect_ok(answer: pb.VerifySessionResponse | pb.RefreshSessionResponse) -> None:
     if answer.outcome != pb.OUTCOME_OK:
         raise RuntimeError(f"unexpected outcome {pb.Outcome.Name(answer.outcome)}")
 
 
-def client_process(
-    target: str, operation: str, threads: int, seconds: float, out: mp.Queue
-) -> None:  # type: ignore[type-arg]
+def client_process(job: tuple[str, str, str, int, float], out: mp.Queue) -> None:  # type: ignore[type-arg]
+    """Run `threads` callers of one operation for `seconds`; put their latencies on `out`."""
+    target, operation, db_url, threads, seconds = job
     channel = grpc.insecure_channel(target)
-    calls = [make_call(operation, channel) for _ in range(threads)]
+    if operation in DB_OPERATIONS:
+        calls = [db_baselines.call(operation, db_url) for _ in range(threads)]
+    else:
+        calls = [rpc_call(operation, channel) for _ in range(threads)]
     start = threading.Barrier(threads)
     latencies: list[list[float]] = [[] for _ in range(threads)]
 
@@ -126,50 +134,64 @@ def client_process(
     out.put([value for per_thread in latencies for value in per_thread])
 
 
-def measure(target: str, operation: str, args: argparse.Namespace) -> tuple[float, float, float]:
-    """(calls per second, p50 ms, p99 ms) of one run."""
+def measure(job: tuple[str, str, str, int, float], processes: int) -> tuple[float, float, float]:
+    """(calls per second, p50 ms, p99 ms) of one timed run."""
     queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
-    procs = [
-        mp.Process(
-            target=client_process, args=(target, operation, args.threads, args.seconds, queue)
-        )
-        for _ in range(args.processes)
-    ]
+    procs = [mp.Process(target=client_process, args=(job, queue)) for _ in range(processes)]
     for proc in procs:
         proc.start()
-    samples = sorted(value for _ in procs for value in queue.get(timeout=args.seconds + 60))
+    samples = sorted(value for _ in procs for value in queue.get(timeout=job[4] + 120))
     for proc in procs:
         proc.join()
-    rate = len(samples) / args.seconds
+    rate = len(samples) / job[4]
     return rate, samples[len(samples) // 2] * 1e3, samples[int(len(samples) * 0.99)] * 1e3
+
+
+def bench_store(storage: str, url: str, args: argparse.Namespace) -> dict[str, tuple[float, ...]]:
+    db_baselines.prepare(url, args.processes * args.threads)
+    results: dict[str, tuple[float, ...]] = {}
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        running_core(storage, url, Path(folder)) as target,
+    ):
+        for operation in RPC_OPERATIONS + DB_OPERATIONS:
+            job = (target, operation, url, args.threads, args.seconds)
+            runs = sorted(measure(job, args.processes) for _ in range(args.repeats))
+            results[operation] = runs[len(runs) // 2]
+    return results
+
+
+# Which baseline each figure is compared with, besides the empty call.
+DB_BASELINE = {"create": "db_cas", "refresh": "db_cas", "verify_db": "db_read"}
+
+
+def report(storage: str, results: dict[str, tuple[float, ...]]) -> None:
+    empty = results["empty"][0]
+    print(f"\n{storage}")
+    print(
+        f"{'operation':<10} {'calls/s':>9} {'x empty':>8} {'x db':>6} {'p50 ms':>8} {'p99 ms':>8}"
+    )
+    for operation, (rate, p50, p99) in results.items():
+        base = DB_BASELINE.get(operation)
+        versus_db = f"{rate / results[base][0]:6.2f}" if base else f"{'':>6}"
+        print(f"{operation:<10} {rate:9.0f} {rate / empty:8.2f} {versus_db} {p50:8.2f} {p99:8.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stores", default="sqlite,postgres")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        process, target = start_core(Path(folder))
-        try:
-            results = {}
-            for operation in OPERATIONS:
-                runs = sorted(measure(target, operation, args) for _ in range(args.repeats))
-                results[operation] = runs[len(runs) // 2]
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-    base = results["empty"][0]
-    in_flight = args.processes * args.threads
     print(
-        f"{in_flight} calls in flight over {args.processes} channels, "
-        f"{args.seconds:g} s x {args.repeats} runs (median shown), SQLite, RS256"
+        f"{args.processes * args.threads} calls in flight over {args.processes} channels, "
+        f"{args.seconds:g} s x {args.repeats} runs (median), RS256, one core process"
     )
-    print(f"{'operation':<10} {'calls/s':>9} {'x empty':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for operation, (rate, p50, p99) in results.items():
-        print(f"{operation:<10} {rate:9.0f} {rate / base:8.2f} {p50:8.2f} {p99:8.2f}")
+    with tempfile.TemporaryDirectory() as folder, db_baselines.stores(Path(folder)) as urls:
+        for storage in args.stores.split(","):
+            report(storage, bench_store(storage, urls[storage], args))
 
 
 if __name__ == "__main__":
