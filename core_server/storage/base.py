@@ -66,7 +66,10 @@ class SessionStore(abc.ABC):
 
     @abc.abstractmethod
     def revoke_sessions(self, handles: Sequence[str], now: float) -> list[str]:
-        """Mark the live sessions among `handles` revoked; return those that were live."""
+        """Mark the live sessions among `handles` revoked; return those that were live.
+
+        The handles returned are in the order first given, each once.
+        """
 
     @abc.abstractmethod
     def revoke_user_sessions(self, user_id: str, keep_handle: str | None, now: float) -> list[str]:
@@ -80,7 +83,11 @@ class SessionStore(abc.ABC):
 
     @abc.abstractmethod
     def delete_expired(self, now: float, limit: int) -> int:
-        """Delete up to `limit` sessions that expired before `now`; return how many."""
+        """Delete up to `limit` sessions that expired before `now`; return how many.
+
+        Revoked sessions stay until they expire, so replaying their tokens still
+        answers "session ended" rather than "unknown session".
+        """
 
     @abc.abstractmethod
     def insert_key(self, key: StoredKey) -> bool:

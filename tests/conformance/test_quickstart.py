@@ -7,7 +7,6 @@ where the quickstart finds its API key.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -17,23 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.core_process import REPO_ROOT
+from tests.support.core_process import environment_without_settings
+from tests.support.quickstart import run_quickstart
 from tests.support.storage import BackendSupport
 
 READY = re.compile(r"session-core listening on (127\.0\.0\.1:\d+)")
 TIMEOUT_SECONDS = 30
-EXPECTED = [
-    "verify access token      -> OK",
-    "refresh with token 0     -> OK",
-    "refresh with token 1     -> OK",
-    "replay token 0 (stolen?) -> TOKEN_THEFT_DETECTED",
-    "session afterwards       -> UNAUTHORISED (SESSION_ENDED)",
-]
-
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SESSION_CORE_")}
-    return env | {"PYTHONUNBUFFERED": "1"}
 
 
 @pytest.fixture
@@ -53,7 +41,11 @@ def served(backend: BackendSupport, tmp_path: Path) -> Iterator[tuple[str, Path]
         backend.url_for(data_dir),
     ]
     process = subprocess.Popen(
-        command, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        env=environment_without_settings(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None
@@ -72,16 +64,5 @@ def served(backend: BackendSupport, tmp_path: Path) -> Iterator[tuple[str, Path]
 def test_quickstart_shows_the_whole_lifecycle(served: tuple[str, Path], tmp_path: Path) -> None:
     target, data_dir = served
     # The quickstart reads the API key the server generated into its data directory.
-    env = clean_env() | {"SESSION_CORE_TARGET": target, "SESSION_CORE_DATA_DIR": str(data_dir)}
-    result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "examples" / "quickstart.py")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert re.fullmatch(r"created session [A-Za-z0-9_-]{22} for alice", lines[0]), lines
-    assert lines[1:] == EXPECTED
+    env = {"SESSION_CORE_TARGET": target, "SESSION_CORE_DATA_DIR": str(data_dir)}
+    run_quickstart(environment_without_settings() | env, cwd=tmp_path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from core_server.config import from_settings, unknown_environment
 from core_server.errors import ConfigError
+from tests.support.core_process import environment_without_settings
 
 VALID: dict[str, Any] = {
     "api_keys": "k" * 16,
@@ -74,8 +74,7 @@ def test_misspelt_environment_variables_are_reported() -> None:
 
 
 def serve(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SESSION_CORE_")}
-    clean["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    clean = environment_without_settings() | {"XDG_DATA_HOME": str(tmp_path / "xdg")}
     return subprocess.run(
         [sys.executable, "-m", "core_server", "serve", "--port", "0", *args],
         env=clean | env,

@@ -7,7 +7,6 @@ removes every SESSION_CORE_* variable, as on a newcomer's machine.
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import stat
@@ -22,17 +21,15 @@ import pytest
 
 from sessioncore.v1 import session_service_pb2 as pb
 from sessioncore.v1 import session_service_pb2_grpc as pb_grpc
-from tests.support.core_process import REPO_ROOT
+from tests.support.core_process import environment_without_settings
+from tests.support.quickstart import run_quickstart
 
 READY = re.compile(r"session-core listening on (127\.0\.0\.1):(\d+)")
 SERVE_TIMEOUT = 30
 
 
 def clean_env(data_home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SESSION_CORE_")}
-    env["XDG_DATA_HOME"] = str(data_home)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
+    return environment_without_settings() | {"XDG_DATA_HOME": str(data_home)}
 
 
 def jwks(target: str, api_key: str) -> dict[str, Any]:
@@ -107,24 +104,7 @@ def test_quickstart_shows_the_lifecycle_from_any_directory(
     env = clean_env(data_home) | {"SESSION_CORE_TARGET": served.target}
     elsewhere = tmp_path / "somewhere-else"
     elsewhere.mkdir()
-    result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "examples" / "quickstart.py")],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=SERVE_TIMEOUT,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[1:] == [
-        "verify access token      -> OK",
-        "refresh with token 0     -> OK",
-        "refresh with token 1     -> OK",
-        "replay token 0 (stolen?) -> TOKEN_THEFT_DETECTED",
-        "session afterwards       -> UNAUTHORISED (SESSION_ENDED)",
-    ]
-    assert re.fullmatch(r"created session [A-Za-z0-9_-]{22} for alice", lines[0])
+    run_quickstart(env, cwd=elsewhere)
 
 
 def test_sigterm_stops_gracefully(served: Serve) -> None:

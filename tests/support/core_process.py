@@ -57,6 +57,12 @@ class CoreSecrets:
         }
 
 
+def environment_without_settings() -> dict[str, str]:
+    """This process's environment without any SESSION_CORE_* variable, output unbuffered."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SESSION_CORE_")}
+    return env | {"PYTHONUNBUFFERED": "1"}
+
+
 def toml_text(config: Config) -> str:
     """Render a flat config mapping as TOML (strings, numbers and booleans only)."""
     lines = []
@@ -180,10 +186,7 @@ class CoreProcess:
         ]
 
     def _environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SESSION_CORE_")}
-        env.update(self.secrets.environment())
-        env["PYTHONUNBUFFERED"] = "1"
-        return env
+        return environment_without_settings() | self.secrets.environment()
 
     def _read_stdout(
         self, process: subprocess.Popen[str], lines: list[str], ready: threading.Event

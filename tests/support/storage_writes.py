@@ -8,11 +8,12 @@ needs a writer here, registered in `WRITERS` under the backend's name.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from tests.support import postgres
 from tests.support.core_process import CoreProcess
@@ -34,26 +35,24 @@ class StorageWriter(Protocol):
         """Add a feed entry for the session as if recorded at `recorded_at`, committed now."""
 
 
-class SqliteWriter:
-    """Writes to the core's SQLite file with the sqlite3 module."""
+class SqlWriter(abc.ABC):
+    """The writes, alike on every SQL store; a subclass runs them with its driver.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    Statements are written with `?` parameters; a subclass whose driver wants another
+    mark swaps them in `_execute` and `_fetch_one`.
+    """
 
     def delete_session(self, handle: str) -> None:
-        with self._transaction() as conn:
-            deleted = conn.execute("DELETE FROM sessions WHERE handle = ?", (handle,)).rowcount
+        deleted = self._execute("DELETE FROM sessions WHERE handle = ?", (handle,))
         assert deleted == 1, f"no session row for {handle}"
 
     def revoke_without_feed(self, handle: str, revoked_at: float) -> None:
         query = "UPDATE sessions SET revoked_at = ? WHERE handle = ?"
-        with self._transaction() as conn:
-            assert conn.execute(query, (revoked_at, handle)).rowcount == 1
+        assert self._execute(query, (revoked_at, handle)) == 1
 
     def recorded_at(self, handle: str) -> float:
         query = "SELECT recorded_at FROM revocation_feed WHERE kind = 'session' AND subject = ?"
-        with contextlib.closing(self._connect()) as conn:
-            row = conn.execute(query, (handle,)).fetchone()
+        row = self._fetch_one(query, (handle,))
         assert row is not None, f"no feed entry for {handle}"
         return float(row[0])
 
@@ -64,56 +63,56 @@ class SqliteWriter:
             "INSERT INTO revocation_feed (kind, subject, revoked_at, expires_at, recorded_at)"
             " VALUES ('session', ?, ?, ?, ?)"
         )
-        with self._transaction() as conn:
-            conn.execute(query, (handle, revoked_at, expires_at, recorded_at))
+        self._execute(query, (handle, revoked_at, expires_at, recorded_at))
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    @abc.abstractmethod
+    def _execute(self, query: str, params: tuple[object, ...]) -> int:
+        """Run `query` in its own committed transaction; return its row count."""
+
+    @abc.abstractmethod
+    def _fetch_one(self, query: str, params: tuple[object, ...]) -> tuple[Any, ...] | None:
+        """The first row `query` selects, or None."""
+
+
+class SqliteWriter(SqlWriter):
+    """Writes to the core's SQLite file with the sqlite3 module."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _execute(self, query: str, params: tuple[object, ...]) -> int:
         with contextlib.closing(self._connect()) as conn:
             conn.execute("BEGIN IMMEDIATE")
-            yield conn
+            rowcount = conn.execute(query, params).rowcount
             conn.execute("COMMIT")
+        return rowcount
+
+    def _fetch_one(self, query: str, params: tuple[object, ...]) -> tuple[Any, ...] | None:
+        with contextlib.closing(self._connect()) as conn:
+            row: tuple[Any, ...] | None = conn.execute(query, params).fetchone()
+        return row
 
     def _connect(self) -> sqlite3.Connection:
         assert self.path.exists(), f"no database file at {self.path}"
         return sqlite3.connect(self.path, timeout=10, isolation_level=None)
 
 
-class PostgresWriter:
+class PostgresWriter(SqlWriter):
     """Writes to the core's PostgreSQL database as its superuser."""
 
     def __init__(self, cluster: postgres.PostgresCluster, database: str) -> None:
         self.cluster = cluster
         self.database = database
 
-    def delete_session(self, handle: str) -> None:
-        assert self._execute("DELETE FROM sessions WHERE handle = %s", (handle,)) == 1
-
-    def revoke_without_feed(self, handle: str, revoked_at: float) -> None:
-        query = "UPDATE sessions SET revoked_at = %s WHERE handle = %s"
-        assert self._execute(query, (revoked_at, handle)) == 1
-
-    def recorded_at(self, handle: str) -> float:
-        query = "SELECT recorded_at FROM revocation_feed WHERE kind = 'session' AND subject = %s"
-        with self.cluster.admin(self.database) as conn, conn.cursor() as cur:
-            cur.execute(query, (handle,))
-            row = cur.fetchone()
-        assert row is not None, f"no feed entry for {handle}"
-        return float(row[0])
-
-    def append_late_entry(
-        self, handle: str, revoked_at: float, expires_at: float, recorded_at: float
-    ) -> None:
-        query = (
-            "INSERT INTO revocation_feed (kind, subject, revoked_at, expires_at, recorded_at)"
-            " VALUES ('session', %s, %s, %s, %s)"
-        )
-        self._execute(query, (handle, revoked_at, expires_at, recorded_at))
-
     def _execute(self, query: str, params: tuple[object, ...]) -> int:
         with self.cluster.admin(self.database) as conn, conn.cursor() as cur:
-            cur.execute(query, params)
+            cur.execute(query.replace("?", "%s"), params)
             return cur.rowcount
+
+    def _fetch_one(self, query: str, params: tuple[object, ...]) -> tuple[Any, ...] | None:
+        with self.cluster.admin(self.database) as conn, conn.cursor() as cur:
+            cur.execute(query.replace("?", "%s"), params)
+            return cur.fetchone()
 
 
 def _postgres_writer(core: CoreProcess) -> PostgresWriter:

@@ -1,4 +1,4 @@
-"""The PostgreSQL schema, its migration and the mapping between rows and records.
+"""The PostgreSQL schema, its migration and the feed's rows as arrays for `unnest`.
 
 `MIGRATE` runs as one implicit transaction under a transaction-scoped advisory lock, so
 several processes starting together on a new database create the schema exactly once
@@ -15,16 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from core_server.domain.models import (
-    ClientInfo,
-    FeedEntry,
-    FeedKind,
-    KeyKind,
-    PinnedKeys,
-    SessionRecord,
-    StoredKey,
-    TheftEvent,
-)
+from core_server.domain.models import FeedEntry
+from core_server.storage import sql_rows
 
 SCHEMA_VERSION = 1
 # Any constant works as long as every session-core process uses the same one.
@@ -102,128 +94,12 @@ MIGRATE = ";\n".join(
     )
 )
 
-SESSION_COLUMNS = (
-    "handle, user_id, created_at, idle_expires_at, absolute_expires_at, user_agent, ip_address, "
-    "access_token_claims_json, session_data_json, anti_csrf, mac_key_id, refresh_key_id, "
-    "anti_csrf_key_id, generation, current_hash, previous_hash, rotated_at, revoked_at"
-)
-KEY_COLUMNS = (
-    "key_id, kind, slot, algorithm, wrapped_secret, wrapping_key_id, public_jwk_json, "
-    "created_at, sign_from, sign_until, verify_until, delete_at"
-)
-FEED_COLUMNS = (
-    "sequence, kind, subject, revoked_at, expires_at, recorded_at, theft_user_id, "
-    "theft_presented_generation, theft_current_generation"
-)
-
-
-def session_values(record: SessionRecord) -> tuple[Any, ...]:
-    """The row for `record`, in SESSION_COLUMNS order followed by `expires_at`."""
-    return (
-        record.handle,
-        record.user_id,
-        record.created_at,
-        record.idle_expires_at,
-        record.absolute_expires_at,
-        record.client.user_agent,
-        record.client.ip_address,
-        record.access_token_claims_json,
-        record.session_data_json,
-        record.anti_csrf,
-        record.keys.mac,
-        record.keys.refresh,
-        record.keys.anti_csrf,
-        record.generation,
-        record.current_hash,
-        record.previous_hash,
-        record.rotated_at,
-        record.revoked_at,
-        record.expires_at,
-    )
-
-
-def session_from_row(row: Sequence[Any]) -> SessionRecord:
-    """The record for a row selected with SESSION_COLUMNS (BYTEA arrives as memoryview)."""
-    return SessionRecord(
-        handle=row[0],
-        user_id=row[1],
-        created_at=row[2],
-        idle_expires_at=row[3],
-        absolute_expires_at=row[4],
-        client=ClientInfo(user_agent=row[5], ip_address=row[6]),
-        access_token_claims_json=row[7],
-        session_data_json=row[8],
-        anti_csrf=row[9],
-        keys=PinnedKeys(mac=row[10], refresh=row[11], anti_csrf=row[12]),
-        generation=row[13],
-        current_hash=bytes(row[14]),
-        previous_hash=None if row[15] is None else bytes(row[15]),
-        rotated_at=row[16],
-        revoked_at=row[17],
-    )
-
-
-def key_values(key: StoredKey) -> tuple[Any, ...]:
-    """The row for `key`, in KEY_COLUMNS order."""
-    return (
-        key.key_id,
-        key.kind.value,
-        key.slot,
-        key.algorithm,
-        key.wrapped_secret,
-        key.wrapping_key_id,
-        key.public_jwk_json,
-        key.created_at,
-        key.sign_from,
-        key.sign_until,
-        key.verify_until,
-        key.delete_at,
-    )
-
-
-def key_from_row(row: Sequence[Any]) -> StoredKey:
-    """The key for a row selected with KEY_COLUMNS."""
-    return StoredKey(
-        key_id=row[0],
-        kind=KeyKind(row[1]),
-        slot=row[2],
-        algorithm=row[3],
-        wrapped_secret=bytes(row[4]),
-        wrapping_key_id=row[5],
-        public_jwk_json=row[6],
-        created_at=row[7],
-        sign_from=row[8],
-        sign_until=row[9],
-        verify_until=row[10],
-        delete_at=row[11],
-    )
-
 
 def feed_arrays(entries: Sequence[FeedEntry]) -> tuple[list[Any], ...]:
-    """The entries as column arrays for `unnest`, in the order given."""
-    thefts = [entry.theft for entry in entries]
-    return (
-        [entry.kind.value for entry in entries],
-        [entry.subject for entry in entries],
-        [entry.revoked_at for entry in entries],
-        [entry.expires_at for entry in entries],
-        [None if theft is None else theft.user_id for theft in thefts],
-        [None if theft is None else theft.presented_generation for theft in thefts],
-        [None if theft is None else theft.current_generation for theft in thefts],
-    )
+    """The entries as column arrays for `unnest`, in FEED_INSERT_COLUMNS order.
 
-
-def feed_from_row(row: Sequence[Any]) -> FeedEntry:
-    """The entry for a row selected with FEED_COLUMNS."""
-    theft = None
-    if row[6] is not None:
-        theft = TheftEvent(user_id=row[6], presented_generation=row[7], current_generation=row[8])
-    return FeedEntry(
-        kind=FeedKind(row[1]),
-        subject=row[2],
-        revoked_at=row[3],
-        expires_at=row[4],
-        theft=theft,
-        sequence=row[0],
-        recorded_at=row[5],
-    )
+    Each array lists the entries in the order given.
+    """
+    rows = [sql_rows.feed_values(entry) for entry in entries]
+    width = len(sql_rows.FEED_INSERT_COLUMNS.split(","))
+    return tuple([row[column] for row in rows] for column in range(width))

@@ -30,6 +30,7 @@ from core_server.domain.models import (
     SessionRecord,
     StoredKey,
 )
+from core_server.storage import sql_rows
 from core_server.storage.base import SessionStore
 from core_server.storage.errors import StorageError
 from session_core_postgres import schema
@@ -46,14 +47,10 @@ MAX_ATTEMPTS = 8
 RETRY_BACKOFF_SECONDS = 0.002
 
 _LIVE = "revoked_at IS NULL AND expires_at > %(now)s"
-# SQL is assembled only from the constants in this block and in `schema`; every value is
+# SQL is assembled only from the constants in this block and in `sql_rows`; every value is
 # a bound parameter, hence the S608 ("SQL built from strings") waivers.
-_SELECT_SESSIONS = f"SELECT {schema.SESSION_COLUMNS} FROM sessions"  # noqa: S608
-_GET_SESSION = f"{_SELECT_SESSIONS} WHERE handle = %s"
-_INSERT_SESSION = (
-    f"INSERT INTO sessions ({schema.SESSION_COLUMNS}, expires_at)"  # noqa: S608
-    f" VALUES ({', '.join(['%s'] * 19)})"
-)
+_GET_SESSION = f"{sql_rows.SELECT_SESSIONS} WHERE handle = %s"
+_INSERT_SESSION = sql_rows.insert_sql("sessions", sql_rows.SESSION_INSERT_COLUMNS, "%s")
 _ROTATE = (
     "UPDATE sessions SET generation = generation + 1, previous_hash = current_hash,"  # noqa: S608
     " current_hash = %(new_hash)s, rotated_at = %(rotated_at)s, idle_expires_at = %(idle)s,"
@@ -79,7 +76,7 @@ _REVOKE_USER = (
     f" AND handle IS DISTINCT FROM %(keep)s AND {_LIVE} RETURNING handle"
 )
 _LIST = (
-    f"{_SELECT_SESSIONS} WHERE user_id = %(user_id)s AND {_LIVE}"
+    f"{sql_rows.SELECT_SESSIONS} WHERE user_id = %(user_id)s AND {_LIVE}"
     " AND (created_at, handle) > (%(created_at)s, %(handle)s)"
     " ORDER BY created_at, handle LIMIT %(limit)s"
 )
@@ -87,17 +84,14 @@ _DELETE_EXPIRED = (
     "DELETE FROM sessions WHERE handle IN"
     " (SELECT handle FROM sessions WHERE expires_at <= %s LIMIT %s)"
 )
-_INSERT_KEY = (
-    f"INSERT INTO keys ({schema.KEY_COLUMNS})"  # noqa: S608
-    f" VALUES ({', '.join(['%s'] * 12)}) ON CONFLICT DO NOTHING"
+_INSERT_KEY = sql_rows.insert_sql("keys", sql_rows.KEY_COLUMNS, "%s") + " ON CONFLICT DO NOTHING"
+_LIST_REVOKED = (
+    f"{sql_rows.SELECT_SESSIONS} WHERE revoked_at >= %s ORDER BY revoked_at, handle LIMIT %s"
 )
-_LIST_KEYS = f"SELECT {schema.KEY_COLUMNS} FROM keys"  # noqa: S608
-_LIST_REVOKED = f"{_SELECT_SESSIONS} WHERE revoked_at >= %s ORDER BY revoked_at, handle LIMIT %s"
 # recorded_at is the database's clock, which every core process shares.
 _APPEND_FEED = (
-    "INSERT INTO revocation_feed (kind, subject, revoked_at, expires_at, recorded_at,"
-    " theft_user_id, theft_presented_generation, theft_current_generation)"
-    " SELECT k, s, r, e, extract(epoch FROM clock_timestamp()), u, p, c"
+    f"INSERT INTO revocation_feed ({sql_rows.FEED_INSERT_COLUMNS}, recorded_at)"  # noqa: S608
+    " SELECT k, s, r, e, u, p, c, extract(epoch FROM clock_timestamp())"
     " FROM unnest(%s::text[], %s::text[], %s::float8[], %s::float8[], %s::text[],"
     " %s::bigint[], %s::bigint[]) WITH ORDINALITY AS t (k, s, r, e, u, p, c, i)"
     " ORDER BY i ON CONFLICT (kind, subject) DO NOTHING RETURNING sequence"
@@ -109,7 +103,7 @@ _APPEND_FEED = (
 # evaluated once; the LEFT JOIN yields read_at even for an empty feed.
 _READ_FEED = (
     "SELECT clock.read_at,"  # noqa: S608
-    f" {', '.join('f.' + c.strip() for c in schema.FEED_COLUMNS.split(','))}"
+    f" {', '.join('f.' + c.strip() for c in sql_rows.FEED_COLUMNS.split(','))}"
     " FROM (SELECT extract(epoch FROM clock_timestamp())::float8 AS read_at) AS clock"
     " LEFT JOIN revocation_feed AS f"
     " ON %(after)s::float8 IS NULL OR f.recorded_at > %(after)s::float8"
@@ -152,11 +146,11 @@ class PostgresStore(SessionStore):
         return cls(parse_url(url))
 
     def insert_session(self, record: SessionRecord) -> None:
-        self._execute("insert session", _INSERT_SESSION, schema.session_values(record))
+        self._execute("insert session", _INSERT_SESSION, sql_rows.session_values(record))
 
     def get_session(self, handle: str) -> SessionRecord | None:
         rows, _ = self._execute("get session", _GET_SESSION, (handle,))
-        return schema.session_from_row(rows[0]) if rows else None
+        return sql_rows.session_from_row(rows[0]) if rows else None
 
     def rotate_refresh_token(self, rotation: Rotation, now: float) -> RotateResult:
         """One conditional UPDATE: a concurrent rotation or revocation makes it match nothing."""
@@ -181,10 +175,7 @@ class PostgresStore(SessionStore):
         return self._execute("update access token claims", _UPDATE_CLAIMS, params)[1] == 1
 
     def revoke_sessions(self, handles: Sequence[str], now: float) -> list[str]:
-        """One UPDATE for all handles, so the revocation is all-or-nothing.
-
-        Returns the handles that were live, in the order first given.
-        """
+        """One UPDATE for all handles, so the revocation is all-or-nothing."""
         unique = list(dict.fromkeys(handles))
         if not unique:
             return []
@@ -205,8 +196,7 @@ class PostgresStore(SessionStore):
         """Keyset pagination on the (user_id, created_at, handle) index; [] if limit < 1."""
         if limit < 1:
             return []
-        # (-inf, "") sorts before every row, so the first page uses the same query.
-        created_at, handle = after if after is not None else (-math.inf, "")
+        created_at, handle = sql_rows.keyset_after(after)
         params = {
             "user_id": user_id,
             "now": now,
@@ -215,31 +205,27 @@ class PostgresStore(SessionStore):
             "limit": limit,
         }
         rows, _ = self._execute("list user sessions", _LIST, params)
-        return [schema.session_from_row(row) for row in rows]
+        return [sql_rows.session_from_row(row) for row in rows]
 
     def delete_expired(self, now: float, limit: int) -> int:
-        """Delete by the indexed `expires_at` only; 0 if limit < 1.
-
-        Revoked sessions stay until they expire, so replaying their tokens still
-        answers "session ended" rather than "unknown session".
-        """
+        """Delete by the indexed `expires_at` only; 0 if limit < 1."""
         if limit < 1:
             return 0
         return self._execute("delete expired sessions", _DELETE_EXPIRED, (now, limit))[1]
 
     def insert_key(self, key: StoredKey) -> bool:
-        return self._execute("insert key", _INSERT_KEY, schema.key_values(key))[1] == 1
+        return self._execute("insert key", _INSERT_KEY, sql_rows.key_values(key))[1] == 1
 
     def list_keys(self) -> list[StoredKey]:
-        rows, _ = self._execute("list keys", _LIST_KEYS)
-        return [schema.key_from_row(row) for row in rows]
+        rows, _ = self._execute("list keys", sql_rows.SELECT_KEYS)
+        return [sql_rows.key_from_row(row) for row in rows]
 
     def list_revoked_sessions(self, since: float, limit: int) -> list[SessionRecord]:
         """Oldest revocation first, ties by handle; [] if limit < 1."""
         if limit < 1:
             return []
         rows, _ = self._execute("list revoked sessions", _LIST_REVOKED, (since, limit))
-        return [schema.session_from_row(row) for row in rows]
+        return [sql_rows.session_from_row(row) for row in rows]
 
     def append_feed(self, entries: Sequence[FeedEntry]) -> int:
         """One INSERT ... ON CONFLICT DO NOTHING, under a statement timeout of at most 5 s."""
@@ -255,7 +241,7 @@ class PostgresStore(SessionStore):
 
     def read_feed(self, recorded_after: float | None) -> FeedPage:
         rows, _ = self._execute("read the revocation feed", _READ_FEED, {"after": recorded_after})
-        entries = [schema.feed_from_row(row[1:]) for row in rows if row[1] is not None]
+        entries = [sql_rows.feed_from_row(row[1:]) for row in rows if row[1] is not None]
         return FeedPage(entries=entries, read_at=rows[0][0])
 
     def prune_feed(self, now: float, limit: int) -> int:

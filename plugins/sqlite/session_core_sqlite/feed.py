@@ -1,4 +1,4 @@
-"""The revocation feed on SQLite: statements and row mapping, run on the store's connections.
+"""The revocation feed on SQLite: its statements, run on the store's connections.
 
 Every function takes a connection the store has already prepared: `append` and `prune`
 one inside a `BEGIN IMMEDIATE` transaction, `read` any connection. The feed's clock is
@@ -12,21 +12,16 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
-from typing import Any
 
-from core_server.domain.models import FeedEntry, FeedKind, FeedPage, TheftEvent
+from core_server.domain.models import FeedEntry, FeedPage
+from core_server.storage import sql_rows
 
-FEED_COLUMNS = (
-    "sequence, kind, subject, revoked_at, expires_at, recorded_at, theft_user_id,"
-    " theft_presented_generation, theft_current_generation"
-)
-# SQL is assembled only from the constants above; values are bound parameters.
+# SQL is assembled only from constants; values are bound parameters.
 _INSERT = (
-    "INSERT INTO revocation_feed (kind, subject, revoked_at, expires_at, recorded_at,"
-    " theft_user_id, theft_presented_generation, theft_current_generation)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, subject) DO NOTHING"
+    sql_rows.insert_sql("revocation_feed", f"{sql_rows.FEED_INSERT_COLUMNS}, recorded_at", "?")
+    + " ON CONFLICT (kind, subject) DO NOTHING"
 )
-_SELECT = f"SELECT {FEED_COLUMNS} FROM revocation_feed"  # noqa: S608
+_SELECT = f"SELECT {sql_rows.FEED_COLUMNS} FROM revocation_feed"  # noqa: S608
 _READ_ALL = f"{_SELECT} ORDER BY sequence"
 _READ_AFTER = f"{_SELECT} WHERE recorded_at > ? ORDER BY sequence"
 _PRUNE = (
@@ -38,7 +33,7 @@ _PRUNE = (
 def append(conn: sqlite3.Connection, entries: Sequence[FeedEntry]) -> int:
     """Insert the entries not yet in the feed, in the order given; return how many."""
     recorded_at = time.time()
-    rows = [_values(entry, recorded_at) for entry in entries]
+    rows = [(*sql_rows.feed_values(entry), recorded_at) for entry in entries]
     # executemany's rowcount sums the rows each insert added: 0 for a skipped duplicate.
     return max(conn.executemany(_INSERT, rows).rowcount, 0)
 
@@ -56,38 +51,9 @@ def read(conn: sqlite3.Connection, recorded_after: float | None) -> FeedPage:
     # it. An entry missed committed after the query began, and was recorded at most one
     # insert before that commit, so it lies within the read's duration of read_at: the
     # caller's overlap covers it.
-    return FeedPage(entries=[_entry(row) for row in rows], read_at=time.time())
+    return FeedPage(entries=[sql_rows.feed_from_row(row) for row in rows], read_at=time.time())
 
 
 def prune(conn: sqlite3.Connection, now: float, limit: int) -> int:
     """Delete up to `limit` entries whose `expires_at` is at or before `now`."""
     return conn.execute(_PRUNE, (now, limit)).rowcount
-
-
-def _values(entry: FeedEntry, recorded_at: float) -> tuple[Any, ...]:
-    theft = entry.theft
-    return (
-        entry.kind.value,
-        entry.subject,
-        entry.revoked_at,
-        entry.expires_at,
-        recorded_at,
-        None if theft is None else theft.user_id,
-        None if theft is None else theft.presented_generation,
-        None if theft is None else theft.current_generation,
-    )
-
-
-def _entry(row: Sequence[Any]) -> FeedEntry:
-    theft = None
-    if row[6] is not None:
-        theft = TheftEvent(user_id=row[6], presented_generation=row[7], current_generation=row[8])
-    return FeedEntry(
-        kind=FeedKind(row[1]),
-        subject=row[2],
-        revoked_at=row[3],
-        expires_at=row[4],
-        theft=theft,
-        sequence=row[0],
-        recorded_at=row[5],
-    )

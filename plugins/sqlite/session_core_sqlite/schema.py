@@ -1,4 +1,4 @@
-"""The SQLite schema, its version and the mapping between rows and records.
+"""The SQLite schema and its version.
 
 `create_schema` is idempotent and runs in the caller's `BEGIN IMMEDIATE` transaction, so
 several processes opening the same new file at once create it exactly once. A new file is
@@ -12,10 +12,7 @@ Versions: 1 sessions and keys; 2 adds the revocation feed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
-from typing import Any
 
-from core_server.domain.models import ClientInfo, KeyKind, PinnedKeys, SessionRecord, StoredKey
 from core_server.storage.errors import StorageError
 
 SCHEMA_VERSION = 2
@@ -90,16 +87,6 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
 }
 
-SESSION_COLUMNS = (
-    "handle, user_id, created_at, idle_expires_at, absolute_expires_at, user_agent, ip_address, "
-    "access_token_claims_json, session_data_json, anti_csrf, mac_key_id, refresh_key_id, "
-    "anti_csrf_key_id, generation, current_hash, previous_hash, rotated_at, revoked_at"
-)
-KEY_COLUMNS = (
-    "key_id, kind, slot, algorithm, wrapped_secret, wrapping_key_id, public_jwk_json, "
-    "created_at, sign_from, sign_until, verify_until, delete_at"
-)
-
 
 def create_schema(conn: sqlite3.Connection) -> None:
     """Create the tables and indexes if missing and migrate the file to SCHEMA_VERSION.
@@ -121,85 +108,3 @@ def create_schema(conn: sqlite3.Connection) -> None:
         for statement in _MIGRATIONS[target]:
             conn.execute(statement)
         conn.execute("UPDATE schema_version SET version = ?", (target,))
-
-
-def session_values(record: SessionRecord) -> tuple[Any, ...]:
-    """The row for `record`, in SESSION_COLUMNS order followed by `expires_at`."""
-    return (
-        record.handle,
-        record.user_id,
-        record.created_at,
-        record.idle_expires_at,
-        record.absolute_expires_at,
-        record.client.user_agent,
-        record.client.ip_address,
-        record.access_token_claims_json,
-        record.session_data_json,
-        int(record.anti_csrf),
-        record.keys.mac,
-        record.keys.refresh,
-        record.keys.anti_csrf,
-        record.generation,
-        record.current_hash,
-        record.previous_hash,
-        record.rotated_at,
-        record.revoked_at,
-        record.expires_at,
-    )
-
-
-def session_from_row(row: Sequence[Any]) -> SessionRecord:
-    """The record for a row selected with SESSION_COLUMNS."""
-    return SessionRecord(
-        handle=row[0],
-        user_id=row[1],
-        created_at=row[2],
-        idle_expires_at=row[3],
-        absolute_expires_at=row[4],
-        client=ClientInfo(user_agent=row[5], ip_address=row[6]),
-        access_token_claims_json=row[7],
-        session_data_json=row[8],
-        anti_csrf=bool(row[9]),
-        keys=PinnedKeys(mac=row[10], refresh=row[11], anti_csrf=row[12]),
-        generation=row[13],
-        current_hash=row[14],
-        previous_hash=row[15],
-        rotated_at=row[16],
-        revoked_at=row[17],
-    )
-
-
-def key_values(key: StoredKey) -> tuple[Any, ...]:
-    """The row for `key`, in KEY_COLUMNS order."""
-    return (
-        key.key_id,
-        key.kind.value,
-        key.slot,
-        key.algorithm,
-        key.wrapped_secret,
-        key.wrapping_key_id,
-        key.public_jwk_json,
-        key.created_at,
-        key.sign_from,
-        key.sign_until,
-        key.verify_until,
-        key.delete_at,
-    )
-
-
-def key_from_row(row: Sequence[Any]) -> StoredKey:
-    """The key for a row selected with KEY_COLUMNS."""
-    return StoredKey(
-        key_id=row[0],
-        kind=KeyKind(row[1]),
-        slot=row[2],
-        algorithm=row[3],
-        wrapped_secret=row[4],
-        wrapping_key_id=row[5],
-        public_jwk_json=row[6],
-        created_at=row[7],
-        sign_from=row[8],
-        sign_until=row[9],
-        verify_until=row[10],
-        delete_at=row[11],
-    )

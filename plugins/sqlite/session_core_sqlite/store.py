@@ -14,7 +14,6 @@ it may live; running out raises `StorageTimeout`.
 
 from __future__ import annotations
 
-import math
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from core_server.domain.models import (
     SessionRecord,
     StoredKey,
 )
+from core_server.storage import sql_rows
 from core_server.storage.base import SessionStore
 from core_server.storage.errors import StorageError, StorageUnavailable
 from session_core_sqlite import feed, schema
@@ -41,14 +41,10 @@ _MIN_SQLITE = (3, 35, 0)
 _CHUNK = 500
 _LIVE = "revoked_at IS NULL AND expires_at > ?"
 
-# SQL is assembled only from the constants in this block and in `schema`; every value is
+# SQL is assembled only from the constants in this block and in `sql_rows`; every value is
 # a bound parameter, hence the S608 ("SQL built from strings") waivers.
-_SELECT_SESSIONS = f"SELECT {schema.SESSION_COLUMNS} FROM sessions"  # noqa: S608
-_GET_SESSION = f"{_SELECT_SESSIONS} WHERE handle = ?"
-_INSERT_SESSION = (
-    f"INSERT INTO sessions ({schema.SESSION_COLUMNS}, expires_at)"  # noqa: S608
-    f" VALUES ({', '.join('?' * 19)})"
-)
+_GET_SESSION = f"{sql_rows.SELECT_SESSIONS} WHERE handle = ?"
+_INSERT_SESSION = sql_rows.insert_sql("sessions", sql_rows.SESSION_INSERT_COLUMNS, "?")
 _ROTATE = (
     "UPDATE sessions SET generation = :expected_generation + 1,"
     " previous_hash = :expected_hash, current_hash = :new_hash, rotated_at = :rotated_at,"
@@ -64,19 +60,17 @@ _REVOKE_USER = (
     f" AND {_LIVE} RETURNING handle"
 )
 _LIST = (
-    f"{_SELECT_SESSIONS} WHERE user_id = ? AND {_LIVE} AND (created_at, handle) > (?, ?)"
+    f"{sql_rows.SELECT_SESSIONS} WHERE user_id = ? AND {_LIVE} AND (created_at, handle) > (?, ?)"
     " ORDER BY created_at, handle LIMIT ?"
 )
 _DELETE_EXPIRED = (
     "DELETE FROM sessions WHERE handle IN"
     " (SELECT handle FROM sessions WHERE expires_at <= ? LIMIT ?)"
 )
-_LIST_REVOKED = f"{_SELECT_SESSIONS} WHERE revoked_at >= ? ORDER BY revoked_at, handle LIMIT ?"
-_INSERT_KEY = (
-    f"INSERT INTO keys ({schema.KEY_COLUMNS})"  # noqa: S608
-    f" VALUES ({', '.join('?' * 12)}) ON CONFLICT DO NOTHING"
+_LIST_REVOKED = (
+    f"{sql_rows.SELECT_SESSIONS} WHERE revoked_at >= ? ORDER BY revoked_at, handle LIMIT ?"
 )
-_LIST_KEYS = f"SELECT {schema.KEY_COLUMNS} FROM keys"  # noqa: S608
+_INSERT_KEY = sql_rows.insert_sql("keys", sql_rows.KEY_COLUMNS, "?") + " ON CONFLICT DO NOTHING"
 
 
 def path_from_url(url: str) -> str:
@@ -134,12 +128,12 @@ class SqliteStore(SessionStore):
 
     def insert_session(self, record: SessionRecord) -> None:
         with self._db.write("insert session") as conn:
-            conn.execute(_INSERT_SESSION, schema.session_values(record))
+            conn.execute(_INSERT_SESSION, sql_rows.session_values(record))
 
     def get_session(self, handle: str) -> SessionRecord | None:
         with self._db.read("get session") as conn:
             row = conn.execute(_GET_SESSION, (handle,)).fetchone()
-        return None if row is None else schema.session_from_row(row)
+        return None if row is None else sql_rows.session_from_row(row)
 
     def rotate_refresh_token(self, rotation: Rotation, now: float) -> RotateResult:
         """One conditional UPDATE: SQLite's write lock makes the compare-and-set atomic."""
@@ -165,10 +159,7 @@ class SqliteStore(SessionStore):
             return conn.execute(_UPDATE_CLAIMS, (claims_json, handle, now)).rowcount == 1
 
     def revoke_sessions(self, handles: Sequence[str], now: float) -> list[str]:
-        """All chunks run in one transaction, so the revocation is all-or-nothing.
-
-        Returns the handles that were live, in the order first given.
-        """
+        """All chunks run in one transaction, so the revocation is all-or-nothing."""
         unique = list(dict.fromkeys(handles))
         revoked: set[str] = set()
         with self._db.write("revoke sessions") as conn:
@@ -190,18 +181,13 @@ class SqliteStore(SessionStore):
         """Keyset pagination on the (user_id, created_at, handle) index; [] if limit < 1."""
         if limit < 1:
             return []
-        # (-inf, "") sorts before every row, so the first page uses the same query.
-        created_at, handle = after if after is not None else (-math.inf, "")
+        created_at, handle = sql_rows.keyset_after(after)
         with self._db.read("list user sessions") as conn:
             rows = conn.execute(_LIST, (user_id, now, created_at, handle, limit)).fetchall()
-        return [schema.session_from_row(row) for row in rows]
+        return [sql_rows.session_from_row(row) for row in rows]
 
     def delete_expired(self, now: float, limit: int) -> int:
-        """Delete by the indexed `expires_at` only; 0 if limit < 1.
-
-        Revoked sessions stay until they expire, so replaying their tokens still
-        answers "session ended" rather than "unknown session".
-        """
+        """Delete by the indexed `expires_at` only; 0 if limit < 1."""
         if limit < 1:
             return 0
         with self._db.write("delete expired sessions") as conn:
@@ -209,12 +195,12 @@ class SqliteStore(SessionStore):
 
     def insert_key(self, key: StoredKey) -> bool:
         with self._db.write("insert key") as conn:
-            return conn.execute(_INSERT_KEY, schema.key_values(key)).rowcount == 1
+            return conn.execute(_INSERT_KEY, sql_rows.key_values(key)).rowcount == 1
 
     def list_keys(self) -> list[StoredKey]:
         with self._db.read("list keys") as conn:
-            rows = conn.execute(_LIST_KEYS).fetchall()
-        return [schema.key_from_row(row) for row in rows]
+            rows = conn.execute(sql_rows.SELECT_KEYS).fetchall()
+        return [sql_rows.key_from_row(row) for row in rows]
 
     def list_revoked_sessions(self, since: float, limit: int) -> list[SessionRecord]:
         """Uses the partial index on revoked_at; ties are ordered by handle; [] if limit < 1."""
@@ -222,7 +208,7 @@ class SqliteStore(SessionStore):
             return []
         with self._db.read("list revoked sessions") as conn:
             rows = conn.execute(_LIST_REVOKED, (since, limit)).fetchall()
-        return [schema.session_from_row(row) for row in rows]
+        return [sql_rows.session_from_row(row) for row in rows]
 
     def append_feed(self, entries: Sequence[FeedEntry]) -> int:
         """One BEGIN IMMEDIATE transaction; `recorded_at` is read inside it (see `feed`)."""
