@@ -10,7 +10,7 @@ import dataclasses
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,9 @@ DEFAULT_SWEEP_INTERVAL = 60.0
 DEFAULT_FEED_OVERLAP = 10.0
 # Far above any sane write time; a larger overlap only re-sends more entries per poll.
 MAX_FEED_OVERLAP = 120.0
+# Twice the longest a store may take to write a feed entry (PostgreSQL bounds it at 1 s):
+# readers re-read this window, so no entry may commit later than that after its time.
+MIN_FEED_OVERLAP = 2.0
 # Keeps an access-token cookie well under the 4 KiB browsers accept.
 DEFAULT_MAX_CLAIMS_BYTES = 2048
 DEFAULT_MAX_SESSION_DATA_BYTES = 64 * 1024
@@ -49,13 +52,13 @@ MAX_SWEEP_INTERVAL = 24 * 3600.0
 class Config:
     """Every setting of a core process, validated when built."""
 
-    api_keys: tuple[str, ...]
-    master_secrets: tuple[MasterSecret, ...]
+    api_keys: tuple[str, ...] = field(repr=False)
+    master_secrets: tuple[MasterSecret, ...] = field(repr=False)
     data_dir: Path
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     storage: str = "sqlite"
-    storage_url: str = ""
+    storage_url: str = field(default="", repr=False)  # may hold a database password
     issuer: str = "session-core"
     audience: str = "session-core"
     signing_algorithm: str = "RS256"
@@ -140,9 +143,9 @@ def _validate(c: Config) -> None:
             f"must be > 0 and <= {MAX_SWEEP_INTERVAL:g}",
         ),
         (
-            0 < c.feed_overlap_seconds <= MAX_FEED_OVERLAP,
+            MIN_FEED_OVERLAP <= c.feed_overlap_seconds <= MAX_FEED_OVERLAP,
             "feed_overlap_seconds",
-            f"must be > 0 and <= {MAX_FEED_OVERLAP:g}",
+            f"must be {MIN_FEED_OVERLAP:g}-{MAX_FEED_OVERLAP:g}",
         ),
         (256 <= c.max_claims_bytes <= 8192, "max_claims_bytes", "must be 256-8192"),
         (

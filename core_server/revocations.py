@@ -59,15 +59,14 @@ class RevocationFeed:
         Covers a crash (or failed append) between a revocation and its entry, and
         revocations written to storage by other means.
         """
-        since, added = now - self._retention, 0
+        after, added = (now - self._retention, ""), 0
         while True:
-            revoked = self._store.list_revoked_sessions(since, limit)
+            revoked = self._store.list_revoked_sessions(after, limit)
             added += self._store.append_feed(feed.reconciled_entries(revoked, self._retention))
-            last = revoked[-1].revoked_at if revoked else None
-            # Stop on a short page, or when a page of ties at `since` cannot advance it.
-            if len(revoked) < limit or last is None or last <= since:
+            if len(revoked) < limit:
                 return added
-            since = last
+            last = revoked[-1]
+            after = (last.revoked_at or 0.0, last.handle)
 
     def prune(self, now: float, limit: int) -> int:
         """Delete up to `limit` entries past their expiry; return how many."""
@@ -78,9 +77,10 @@ class RevocationFeed:
             return
         try:
             self._store.append_feed(entries)
-        except StorageError:
+        except StorageError as exc:
+            # The storage error's own text (never a token or a password) says enough;
+            # a driver traceback per failed call would flood the log during an outage.
             log.warning(
                 "revocation feed append failed; the sweeper will add the entries",
-                extra={"count": len(entries)},
-                exc_info=True,
+                extra={"count": len(entries), "error": str(exc)},
             )

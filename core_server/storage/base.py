@@ -98,8 +98,12 @@ class SessionStore(abc.ABC):
         """Every stored key, in no particular order."""
 
     @abc.abstractmethod
-    def list_revoked_sessions(self, since: float, limit: int) -> list[SessionRecord]:
-        """Sessions revoked at or after `since`, oldest first; used to reconcile the feed."""
+    def list_revoked_sessions(self, after: tuple[float, str], limit: int) -> list[SessionRecord]:
+        """Revoked sessions whose (revoked_at, handle) comes after `after`, in that order.
+
+        A keyset, so a caller pages through any number of sessions revoked at one
+        instant (a user's sessions revoked together); used to reconcile the feed.
+        """
 
     @abc.abstractmethod
     def append_feed(self, entries: Sequence[FeedEntry]) -> int:

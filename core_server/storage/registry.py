@@ -46,7 +46,13 @@ def load(name: str) -> type[SessionStore]:
         loaded = entry.load()
     # Any exception, not just ImportError: a plugin's module can fail in arbitrary ways.
     except Exception as exc:
-        raise PluginImportError(name, _distribution(entry), f"{type(exc).__name__}: {exc}") from exc
+        reason = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, ImportError):
+            # Bundled stores keep their drivers in an extra named like the store.
+            reason += (
+                f" (is its driver installed? e.g. pip install '{_distribution(entry)}[{name}]')"
+            )
+        raise PluginImportError(name, _distribution(entry), reason) from exc
     if not (isinstance(loaded, type) and issubclass(loaded, SessionStore)):
         raise PluginImportError(name, _distribution(entry), f"{entry.value} is not a SessionStore")
     return loaded

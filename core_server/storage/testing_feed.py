@@ -147,14 +147,24 @@ class FeedContract:
         # Expired since its revocation, not yet swept: still a revoked session.
         expired = make_record(handle="r0", revoked_at=NOW - 30, idle_expires_at=NOW - 1)
         store.insert_session(expired)
-        listed = store.list_revoked_sessions(NOW - 30, 10)
-        assert [record.handle for record in listed] in (
-            ["r0", "r1", "r2", "r3"],
-            ["r1", "r0", "r2", "r3"],
-        )
+        listed = store.list_revoked_sessions((NOW - 30, ""), 10)
+        # Ties on revoked_at are ordered by handle.
+        assert [record.handle for record in listed] == ["r0", "r1", "r2", "r3"]
         assert listed[-1] == make_record(handle="r3", revoked_at=NOW - 10)
-        assert len(store.list_revoked_sessions(NOW - 30, 2)) == 2
-        assert store.list_revoked_sessions(NOW - 9, 10) == []
+        assert [r.handle for r in store.list_revoked_sessions((NOW - 30, ""), 2)] == ["r0", "r1"]
+        assert [r.handle for r in store.list_revoked_sessions((NOW - 30, "r0"), 2)] == ["r1", "r2"]
+        assert store.list_revoked_sessions((NOW - 9, ""), 10) == []
+
+    def test_list_revoked_sessions_pages_past_ties(self, store: SessionStore) -> None:
+        handles = [f"tie{index:02d}" for index in range(7)]
+        for handle in handles:
+            store.insert_session(make_record(handle=handle, revoked_at=NOW - 5))
+        seen: list[str] = []
+        after = (NOW - 60, "")
+        while page := store.list_revoked_sessions(after, 3):
+            seen += [record.handle for record in page]
+            after = (NOW - 5, page[-1].handle)
+        assert seen == handles
 
     @staticmethod
     def _pages_read_while_appending(

@@ -34,7 +34,7 @@ from tests.support.storage_writes import writer_for
 from tests.support.tokens import decode_jwt, parse_refresh_token
 from tests.support.waiting import sleep_past, sleep_until
 
-OVERLAP_SECONDS = 1
+OVERLAP_SECONDS = 2
 # Retention (AT lifetime + leeway) well above the overlap, so waiting out the overlap
 # never turns a poll into a snapshot.
 CURSOR_AT_LIFETIME_SECONDS = 4

@@ -118,3 +118,12 @@ def test_cli_names_an_empty_secret_file(tmp_path: Path) -> None:
     result = serve(tmp_path, {}, "--data-dir", str(data_dir))
     assert result.returncode != 0
     assert f"{data_dir / 'api-key'} is empty" in result.stderr
+
+
+def test_repr_shows_no_secret() -> None:
+    config = from_settings({**VALID, "storage_url": "postgresql://app:hunter2-pw@db.example/s"})
+    text = repr(config)
+    assert "hunter2-pw" not in text
+    assert VALID["api_keys"] not in text
+    assert "A" * 43 not in text
+    assert "issuer='session-core'" in text  # the rest is still there to debug with

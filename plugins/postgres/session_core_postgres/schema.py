@@ -1,19 +1,26 @@
 """The PostgreSQL schema, its migration and the feed's rows as arrays for `unnest`.
 
-`MIGRATE` runs as one implicit transaction under a transaction-scoped advisory lock, so
-several processes starting together on a new database create the schema exactly once
-and the others wait for it. Hashes and wrapped keys are BYTEA, times DOUBLE PRECISION
-(seconds since the epoch, exactly as the core passed them), JSON is TEXT stored byte for
-byte as given. Identifiers use the "C" collation: comparisons and keyset pagination are
-by bytes, whatever the database's locale. `expires_at` is min(idle, absolute) expiry,
-kept by every write that changes either, so liveness checks, listings and the sweeper
-use one indexed column.
+`migrate` runs in the caller's READ COMMITTED transaction under a transaction-scoped
+advisory lock, so several processes starting together on a new database create the
+schema exactly once and the others wait for it. It reads the schema version first and
+runs DDL only when the schema is missing or older: PostgreSQL checks the CREATE
+privilege even for `CREATE ... IF NOT EXISTS` on objects that exist, so a runtime role
+without it can start on a migrated database.
+
+Hashes and wrapped keys are BYTEA, times DOUBLE PRECISION (seconds since the epoch,
+exactly as the core passed them), JSON is TEXT stored byte for byte as given.
+Identifiers use the "C" collation: comparisons and keyset pagination are by bytes,
+whatever the database's locale. `expires_at` is min(idle, absolute) expiry, kept by
+every write that changes either, so liveness checks, listings and the sweeper use one
+indexed column.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+import psycopg2.extensions
 
 from core_server.domain.models import FeedEntry
 from core_server.storage import sql_rows
@@ -84,15 +91,40 @@ _DDL = (
     "CREATE INDEX IF NOT EXISTS feed_by_expiry ON revocation_feed (expires_at)",
 )
 
-# One query string: the lock, the DDL and the version check commit (or fail) together.
-MIGRATE = ";\n".join(
-    (
-        f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})",
-        *_DDL,
-        "INSERT INTO schema_version (id, version) VALUES (1, %(version)s) ON CONFLICT DO NOTHING",
-        "SELECT version FROM schema_version",
-    )
+# Two statements, so under READ COMMITTED the look-up's snapshot is taken once the lock
+# is ours and sees what the migrator that held it before committed.
+_LOCK_AND_LOOK = (
+    f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY});"
+    " SELECT to_regclass('schema_version') IS NOT NULL"
 )
+_READ_VERSION = "SELECT version FROM schema_version"
+_SET_VERSION = (
+    "INSERT INTO schema_version (id, version) VALUES (1, %(version)s)"
+    " ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version"
+)
+
+
+def migrate(cur: psycopg2.extensions.cursor) -> int:
+    """Bring the schema up to SCHEMA_VERSION; return the version the database now has.
+
+    Runs in the caller's transaction, which must be READ COMMITTED and is committed by
+    the caller. A newer version than ours is returned untouched, for the caller to refuse.
+    """
+    cur.execute(_LOCK_AND_LOOK)
+    version = 0
+    if _first(cur):
+        cur.execute(_READ_VERSION)
+        version = _first(cur) or 0
+    if version < SCHEMA_VERSION:
+        cur.execute(";\n".join(_DDL))
+        cur.execute(_SET_VERSION, {"version": SCHEMA_VERSION})
+        version = SCHEMA_VERSION
+    return version
+
+
+def _first(cur: psycopg2.extensions.cursor) -> Any:
+    row = cur.fetchone()
+    return row[0] if row else None
 
 
 def feed_arrays(entries: Sequence[FeedEntry]) -> tuple[list[Any], ...]:

@@ -13,6 +13,7 @@ SERIALIZABLE databases work as READ COMMITTED ones do.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import time
@@ -34,14 +35,33 @@ from core_server.storage import sql_rows
 from core_server.storage.base import SessionStore
 from core_server.storage.errors import StorageError
 from session_core_postgres import schema
-from session_core_postgres._errors import is_retryable, translate, translate_errors
+from session_core_postgres._errors import (
+    is_retryable,
+    translate,
+    translate_connect_errors,
+    translate_errors,
+)
 from session_core_postgres.pool import BlockingPool
 from session_core_postgres.url import PostgresUrl, parse_url
 
 APPLICATION_NAME = "session-core"
-# The feed's readers re-read a 10 s overlap window; no feed write may commit later than
-# that after it was recorded, so appends get a bound well inside it.
-FEED_STATEMENT_TIMEOUT_MS = 5000
+# TCP keepalives, unless the URL sets its own: a silent peer (a network partition, a
+# crashed host) is noticed in about 10 s instead of the kernel's hours, so a call cannot
+# hang on a dead socket; the statement timeout is the server's own and cannot help there.
+# A server process stopped while its host runs (SIGSTOP) still answers at the TCP level,
+# so nothing on this side bounds a call waiting on it (docs/configuration.md says so).
+KEEPALIVE_DEFAULTS = {
+    "keepalives": 1,
+    "keepalives_idle": 5,  # seconds idle before the first probe
+    "keepalives_interval": 2,  # seconds between unanswered probes
+    "keepalives_count": 3,  # unanswered probes before the connection is dead
+    "tcp_user_timeout": 10_000,  # ms that sent data may stay unacknowledged
+}
+# The feed's readers re-read an overlap window (2 s at least, 10 s by default); no feed
+# write may commit later than that after it was recorded, so appends get a bound well
+# inside it. An append cut short is no loss: the sweeper's reconciliation writes the
+# entry again, with a fresh recorded_at.
+FEED_STATEMENT_TIMEOUT_MS = 1000
 # Serialization failures and deadlocks: attempts per operation, and the first back-off.
 MAX_ATTEMPTS = 8
 RETRY_BACKOFF_SECONDS = 0.002
@@ -80,13 +100,18 @@ _LIST = (
     " AND (created_at, handle) > (%(created_at)s, %(handle)s)"
     " ORDER BY created_at, handle LIMIT %(limit)s"
 )
+# The outer condition is re-checked on a row a concurrent rotation changed while the
+# DELETE waited for its lock (READ COMMITTED), so a session extended meanwhile stays.
 _DELETE_EXPIRED = (
     "DELETE FROM sessions WHERE handle IN"
-    " (SELECT handle FROM sessions WHERE expires_at <= %s LIMIT %s)"
+    " (SELECT handle FROM sessions WHERE expires_at <= %(now)s LIMIT %(limit)s)"
+    " AND expires_at <= %(now)s"
 )
 _INSERT_KEY = sql_rows.insert_sql("keys", sql_rows.KEY_COLUMNS, "%s") + " ON CONFLICT DO NOTHING"
+# `revoked_at IS NOT NULL` lets the planner use the partial index sessions_by_revocation.
 _LIST_REVOKED = (
-    f"{sql_rows.SELECT_SESSIONS} WHERE revoked_at >= %s ORDER BY revoked_at, handle LIMIT %s"
+    f"{sql_rows.SELECT_SESSIONS} WHERE revoked_at IS NOT NULL"
+    " AND (revoked_at, handle) > (%s, %s) ORDER BY revoked_at, handle LIMIT %s"
 )
 # recorded_at is the database's clock, which every core process shares.
 _APPEND_FEED = (
@@ -118,21 +143,22 @@ _PRUNE_FEED = (
 class PostgresStore(SessionStore):
     """Sessions, keys and the revocation feed in one PostgreSQL database; thread-safe.
 
-    Opening runs the schema migration (see `schema`); raises `StorageUnavailable` when
-    the server cannot be reached and `StorageError` for a schema newer than this plugin.
+    Opening runs the schema migration (see `schema`); raises `ValueError` for a URL
+    libpq rejects, `StorageUnavailable` when the server cannot be reached and
+    `StorageError` for a schema newer than this plugin.
     """
 
     def __init__(self, url: PostgresUrl) -> None:
-        self._password = url.password
-        connect_kwargs: dict[str, Any] = {"client_encoding": "UTF8"}
-        if "application_name" not in url.libpq_params:
-            connect_kwargs["application_name"] = APPLICATION_NAME
-        if "connect_timeout" not in url.libpq_params:
-            # libpq's own minimum is 2 s; an unreachable host must not hang a call forever.
-            connect_kwargs["connect_timeout"] = max(2, math.ceil(url.pool_timeout))
-        with translate_errors("connect", self._password):
+        self._redact = url.redact
+        # The migration needs a connection at once: opening it here, where a URL libpq
+        # rejects becomes a configuration error, costs nothing even with pool_min=0.
+        with translate_connect_errors(self._redact):
             self._pool = BlockingPool(
-                url.dsn, url.pool_min, url.pool_max, url.pool_timeout, **connect_kwargs
+                url.dsn,
+                max(1, url.pool_min),
+                url.pool_max,
+                url.pool_timeout,
+                **connect_options(url),
             )
         try:
             self._migrate()
@@ -211,7 +237,8 @@ class PostgresStore(SessionStore):
         """Delete by the indexed `expires_at` only; 0 if limit < 1."""
         if limit < 1:
             return 0
-        return self._execute("delete expired sessions", _DELETE_EXPIRED, (now, limit))[1]
+        params = {"now": now, "limit": limit}
+        return self._execute("delete expired sessions", _DELETE_EXPIRED, params)[1]
 
     def insert_key(self, key: StoredKey) -> bool:
         return self._execute("insert key", _INSERT_KEY, sql_rows.key_values(key))[1] == 1
@@ -220,15 +247,15 @@ class PostgresStore(SessionStore):
         rows, _ = self._execute("list keys", sql_rows.SELECT_KEYS)
         return [sql_rows.key_from_row(row) for row in rows]
 
-    def list_revoked_sessions(self, since: float, limit: int) -> list[SessionRecord]:
-        """Oldest revocation first, ties by handle; [] if limit < 1."""
+    def list_revoked_sessions(self, after: tuple[float, str], limit: int) -> list[SessionRecord]:
+        """Keyset pagination on the partial (revoked_at, handle) index; [] if limit < 1."""
         if limit < 1:
             return []
-        rows, _ = self._execute("list revoked sessions", _LIST_REVOKED, (since, limit))
+        rows, _ = self._execute("list revoked sessions", _LIST_REVOKED, (*after, limit))
         return [sql_rows.session_from_row(row) for row in rows]
 
     def append_feed(self, entries: Sequence[FeedEntry]) -> int:
-        """One INSERT ... ON CONFLICT DO NOTHING, under a statement timeout of at most 5 s."""
+        """One INSERT ... ON CONFLICT DO NOTHING, under a statement timeout of at most 1 s."""
         if not entries:
             return 0
         rows, _ = self._execute(
@@ -258,8 +285,29 @@ class PostgresStore(SessionStore):
     # -- internals -----------------------------------------------------------------
 
     def _migrate(self) -> None:
-        rows, _ = self._execute("create schema", schema.MIGRATE, {"version": schema.SCHEMA_VERSION})
-        (version,) = rows[0]
+        """Run `schema.migrate` in one explicit READ COMMITTED transaction.
+
+        Explicit, whatever the database's default isolation: under REPEATABLE READ or
+        SERIALIZABLE the snapshot would predate the advisory lock, hiding the schema a
+        process that held the lock before us has just committed.
+        """
+        with (
+            translate_errors("migrate the schema", self._redact),
+            self._pool.connection() as conn,
+            conn.cursor() as cur,
+        ):
+            cur.execute(
+                "BEGIN ISOLATION LEVEL READ COMMITTED;"
+                f" SET LOCAL statement_timeout = {_statement_timeout_ms()}"
+            )
+            try:
+                version = schema.migrate(cur)
+                cur.execute("COMMIT")
+            except BaseException:
+                if not conn.closed:  # else the pool discards it, transaction and all
+                    with contextlib.suppress(psycopg2.Error):
+                        cur.execute("ROLLBACK")
+                raise
         if version > schema.SCHEMA_VERSION:
             raise StorageError(
                 f"postgres: database schema version {version} is newer than this plugin's "
@@ -286,7 +334,7 @@ class PostgresStore(SessionStore):
                 pause = RETRY_BACKOFF_SECONDS * 2**attempt * random.random()  # noqa: S311
                 last = attempt == MAX_ATTEMPTS or pause >= deadlines.remaining()
                 if last or not is_retryable(exc):
-                    raise translate(operation, exc, self._password) from exc
+                    raise translate(operation, exc, self._redact) from exc
             time.sleep(pause)
         raise AssertionError("unreachable")
 
@@ -294,9 +342,8 @@ class PostgresStore(SessionStore):
         self, sql: str, params: Sequence[Any] | dict[str, Any] | None, timeout_cap_ms: int | None
     ) -> tuple[list[tuple[Any, ...]], int]:
         with self._pool.connection() as conn, conn.cursor() as cur:
-            # Taken once a connection is ours, so time spent waiting for it counts too;
-            # rounded up, so a statement cancelled by it has spent the whole deadline.
-            timeout_ms = max(1, math.ceil(deadlines.remaining() * 1000))
+            # Taken once a connection is ours, so time spent waiting for it counts too.
+            timeout_ms = _statement_timeout_ms()
             if timeout_cap_ms is not None:
                 timeout_ms = min(timeout_ms, timeout_cap_ms)
             # Sent with the statement in one query string: one round trip, and the
@@ -304,3 +351,20 @@ class PostgresStore(SessionStore):
             cur.execute(f"SET LOCAL statement_timeout = {timeout_ms};\n{sql}", params)
             rows = cur.fetchall() if cur.description is not None else []
             return rows, cur.rowcount
+
+
+def _statement_timeout_ms() -> int:
+    """The call's remaining deadline, rounded up: a statement cancelled by it spent it all."""
+    return max(1, math.ceil(deadlines.remaining() * 1000))
+
+
+def connect_options(url: PostgresUrl) -> dict[str, Any]:
+    """libpq options added to the URL's own, each only where the URL does not set it."""
+    defaults: dict[str, Any] = {
+        "application_name": APPLICATION_NAME,
+        # libpq's own minimum is 2 s; an unreachable host must not hang a call forever.
+        "connect_timeout": max(2, math.ceil(url.pool_timeout)),
+        **KEEPALIVE_DEFAULTS,
+    }
+    options = {key: value for key, value in defaults.items() if key not in url.libpq_params}
+    return {"client_encoding": "UTF8", **options}

@@ -3,14 +3,15 @@
 Form: `postgresql://USER:PASSWORD@HOST:PORT/DATABASE?pool_max=10&pool_timeout=5`
 (`postgres://` too). Our own parameters are removed before the rest goes to libpq:
 
-    pool_min      connections opened at start (default 1)
-    pool_max      connections at most, per process (default 10)
-    pool_timeout  seconds a call waits for a free connection (default 5; never beyond
-                  the call's deadline)
+    pool_min      connections opened at start (default 1; 0 to pool_max)
+    pool_max      connections at most, per process (default 10; 1 to 1000)
+    pool_timeout  seconds a call waits for a free connection (default 5; 0.01 to 300,
+                  never beyond the call's deadline)
 
 Any other `pool_*` parameter is rejected; every libpq parameter (`sslmode`,
 `connect_timeout`, `application_name`, `target_session_attrs`, ...) passes through.
-Errors are `ValueError`s whose messages never quote the URL, which holds the password.
+Errors are `ValueError`s whose messages never quote the URL, which holds the password;
+libpq's complaints are passed through `Redactor` (see `_errors`).
 """
 
 from __future__ import annotations
@@ -22,11 +23,16 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 import psycopg2
 import psycopg2.extensions
 
+from session_core_postgres._errors import Redactor, translate_connect_errors
+
 SCHEMES = ("postgresql", "postgres")
 POOL_PARAMS = ("pool_max", "pool_min", "pool_timeout")
 DEFAULT_POOL_MIN = 1
 DEFAULT_POOL_MAX = 10
 DEFAULT_POOL_TIMEOUT = 5.0
+MAX_POOL_SIZE = 1000
+MIN_POOL_TIMEOUT = 0.01
+MAX_POOL_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class PostgresUrl:
 
     dsn: str
     password: str = field(repr=False)
+    redact: Redactor = field(repr=False, compare=False)
     pool_min: int = DEFAULT_POOL_MIN
     pool_max: int = DEFAULT_POOL_MAX
     pool_timeout: float = DEFAULT_POOL_TIMEOUT
@@ -60,17 +67,23 @@ def parse_url(url: str) -> PostgresUrl:
     # quote, not quote_plus: libpq does not read "+" as a space.
     dsn = urlunsplit(parts._replace(query=urlencode(libpq, quote_via=quote)))
     password = unquote(parts.password or "")
-    _check_dsn(dsn, password)
+    redact = Redactor(url, password)
+    with translate_connect_errors(redact):
+        # Let libpq reject unknown or malformed parameters now, as a configuration error.
+        psycopg2.extensions.parse_dsn(dsn)
     pool_min = _integer(ours, "pool_min", DEFAULT_POOL_MIN)
     pool_max = _integer(ours, "pool_max", DEFAULT_POOL_MAX)
-    if not pool_max >= 1 or not 0 <= pool_min <= pool_max:
-        raise ValueError("pool_max must be at least 1 and pool_min between 0 and pool_max")
+    if not 1 <= pool_max <= MAX_POOL_SIZE or not 0 <= pool_min <= pool_max:
+        raise ValueError(
+            f"pool_max must be between 1 and {MAX_POOL_SIZE} and pool_min between 0 and pool_max"
+        )
     return PostgresUrl(
         dsn=dsn,
         password=password,
+        redact=redact,
         pool_min=pool_min,
         pool_max=pool_max,
-        pool_timeout=_seconds(ours, "pool_timeout", DEFAULT_POOL_TIMEOUT),
+        pool_timeout=_pool_timeout(ours),
         libpq_params=frozenset(key for key, _ in libpq),
     )
 
@@ -82,21 +95,13 @@ def _integer(params: dict[str, str], key: str, default: int) -> int:
         raise ValueError(f"{key} must be an integer") from None
 
 
-def _seconds(params: dict[str, str], key: str, default: float) -> float:
+def _pool_timeout(params: dict[str, str]) -> float:
     try:
-        value = float(params.get(key, default))
+        value = float(params.get("pool_timeout", DEFAULT_POOL_TIMEOUT))
     except ValueError:
         value = math.nan
-    if not 0 < value < math.inf:
-        raise ValueError(f"{key} must be a positive number of seconds")
+    if not MIN_POOL_TIMEOUT <= value <= MAX_POOL_TIMEOUT:  # NaN fails too
+        raise ValueError(
+            f"pool_timeout must be between {MIN_POOL_TIMEOUT} and {MAX_POOL_TIMEOUT:g} seconds"
+        )
     return value
-
-
-def _check_dsn(dsn: str, password: str) -> None:
-    """Let libpq reject unknown or malformed parameters now, as a configuration error."""
-    try:
-        psycopg2.extensions.parse_dsn(dsn)
-    except psycopg2.ProgrammingError as exc:
-        lines = str(exc).strip().splitlines() or ["malformed"]
-        reason = lines[0].replace(password, "***") if password else lines[0]
-        raise ValueError(f"not a valid libpq connection URL: {reason}") from None

@@ -63,12 +63,16 @@ _LIST = (
     f"{sql_rows.SELECT_SESSIONS} WHERE user_id = ? AND {_LIVE} AND (created_at, handle) > (?, ?)"
     " ORDER BY created_at, handle LIMIT ?"
 )
+# The outer expiry check matters only where a row can change between the subquery and
+# the delete (PostgreSQL under READ COMMITTED); kept so both stores say the same thing.
 _DELETE_EXPIRED = (
     "DELETE FROM sessions WHERE handle IN"
-    " (SELECT handle FROM sessions WHERE expires_at <= ? LIMIT ?)"
+    " (SELECT handle FROM sessions WHERE expires_at <= :now LIMIT :limit)"
+    " AND expires_at <= :now"
 )
 _LIST_REVOKED = (
-    f"{sql_rows.SELECT_SESSIONS} WHERE revoked_at >= ? ORDER BY revoked_at, handle LIMIT ?"
+    f"{sql_rows.SELECT_SESSIONS} WHERE revoked_at IS NOT NULL AND (revoked_at, handle) > (?, ?)"
+    " ORDER BY revoked_at, handle LIMIT ?"
 )
 _INSERT_KEY = sql_rows.insert_sql("keys", sql_rows.KEY_COLUMNS, "?") + " ON CONFLICT DO NOTHING"
 
@@ -191,7 +195,7 @@ class SqliteStore(SessionStore):
         if limit < 1:
             return 0
         with self._db.write("delete expired sessions") as conn:
-            return conn.execute(_DELETE_EXPIRED, (now, limit)).rowcount
+            return conn.execute(_DELETE_EXPIRED, {"now": now, "limit": limit}).rowcount
 
     def insert_key(self, key: StoredKey) -> bool:
         with self._db.write("insert key") as conn:
@@ -202,12 +206,12 @@ class SqliteStore(SessionStore):
             rows = conn.execute(sql_rows.SELECT_KEYS).fetchall()
         return [sql_rows.key_from_row(row) for row in rows]
 
-    def list_revoked_sessions(self, since: float, limit: int) -> list[SessionRecord]:
+    def list_revoked_sessions(self, after: tuple[float, str], limit: int) -> list[SessionRecord]:
         """Uses the partial index on revoked_at; ties are ordered by handle; [] if limit < 1."""
         if limit < 1:
             return []
         with self._db.read("list revoked sessions") as conn:
-            rows = conn.execute(_LIST_REVOKED, (since, limit)).fetchall()
+            rows = conn.execute(_LIST_REVOKED, (*after, limit)).fetchall()
         return [sql_rows.session_from_row(row) for row in rows]
 
     def append_feed(self, entries: Sequence[FeedEntry]) -> int:

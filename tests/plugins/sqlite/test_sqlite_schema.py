@@ -61,7 +61,7 @@ def test_a_version_1_file_is_upgraded_in_place(v1_file: Path) -> None:
         assert tables(v1_file) == V1_TABLES | {"revocation_feed"}
         assert store.get_session("handle-1") == make_record(revoked_at=NOW - 3)
         assert store.list_keys() == [make_key()]
-        assert store.list_revoked_sessions(NOW - 10, 10) == [make_record(revoked_at=NOW - 3)]
+        assert store.list_revoked_sessions((NOW - 10, ""), 10) == [make_record(revoked_at=NOW - 3)]
         assert store.append_feed([make_entry("handle-1")]) == 1
     finally:
         store.close()
