@@ -13,8 +13,7 @@ from dataclasses import replace
 
 from core_server import new_sessions, validation
 from core_server.config import Config
-from core_server.domain import access_tokens, anti_csrf, refresh_tokens, rotation
-from core_server.domain.access_tokens import AccessTokenClaims
+from core_server.domain import anti_csrf, refresh_tokens, rotation
 from core_server.domain.clock import Clock, Random
 from core_server.domain.identifiers import new_jti
 from core_server.domain.models import KeyKind, RotateResult, Rotation, SessionRecord
@@ -24,7 +23,6 @@ from core_server.errors import ExpiredAccessToken, InvalidAccessToken, InvalidRe
 from core_server.keyring import JWKS_MAX_AGE_SECONDS, Keyring
 from core_server.new_sessions import NewSession
 from core_server.outcomes import (
-    IssuedAccessToken,
     IssuedTokens,
     Outcome,
     Reason,
@@ -40,6 +38,7 @@ from core_server.outcomes import (
 from core_server.revocations import RevocationFeed
 from core_server.storage.base import SessionStore
 from core_server.storage.errors import StorageUnavailable
+from core_server.token_issuer import TokenIssuer
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +64,7 @@ class SessionService:
         self._keys = keyring
         self._clock = clock
         self._rng = rng
+        self._tokens = TokenIssuer(config, keyring, rng)
         self._feed = RevocationFeed(
             store, config.session_feed_retention_seconds, config.feed_overlap_seconds
         )
@@ -78,7 +78,7 @@ class SessionService:
         )
         self._store.insert_session(record)
         log.info("session created", extra={"handle": record.handle})
-        return record, self._issue(record, token, self._clock.now())
+        return record, self._tokens.issue(record, token, self._clock.now())
 
     def verify(
         self, access_token: str, anti_csrf_token: str, skip_anti_csrf: bool, check_database: bool
@@ -86,7 +86,7 @@ class SessionService:
         validation.token(access_token, "access_token")
         now = self._clock.now()
         try:
-            claims = self._verify_access_token(access_token, now)
+            claims = self._tokens.verify(access_token, now)
         except ExpiredAccessToken:
             return VerifyResult(Outcome.TRY_REFRESH_TOKEN, Reason.EXPIRED_TOKEN)
         except InvalidAccessToken:
@@ -179,7 +179,7 @@ class SessionService:
         new_claims = None if claims_json is None else self._claims_text(claims_json, replacing=True)
         now = self._clock.now()
         try:
-            claims = self._verify_access_token(access_token, now, allow_expired=True)
+            claims = self._tokens.verify(access_token, now, allow_expired=True)
         except InvalidAccessToken:
             return RegenerateResult(Outcome.TRY_REFRESH_TOKEN, Reason.INVALID_TOKEN)
         record = self._store.get_session(claims.handle)
@@ -194,7 +194,7 @@ class SessionService:
             # Too late for a new token: the stored claims changed and reach the next refresh.
             return RegenerateResult(Outcome.OK, claims=current)
         fresh = replace(current, issued_at=int(now), jti=new_jti(self._rng))
-        return RegenerateResult(Outcome.OK, access_token=self._sign(fresh), claims=fresh)
+        return RegenerateResult(Outcome.OK, access_token=self._tokens.sign(fresh), claims=fresh)
 
     def jwks(self) -> tuple[str, int]:
         return self._keys.jwks_json, JWKS_MAX_AGE_SECONDS
@@ -221,7 +221,7 @@ class SessionService:
         record = self._store.get_session(presented.handle)
         if record is None or not record.is_live(now):
             return RefreshResult(Outcome.UNAUTHORISED, Reason.SESSION_ENDED)
-        if record.anti_csrf and not self._csrf_ok(record, presented.generation, csrf_token):
+        if record.anti_csrf and not self._tokens.csrf_ok(record, presented.generation, csrf_token):
             return RefreshResult(Outcome.UNAUTHORISED, Reason.ANTI_CSRF)
         successor = refresh_tokens.successor(
             presented, self._keys.secret(KeyKind.REFRESH, record.keys.refresh)
@@ -246,7 +246,7 @@ class SessionService:
     ) -> RefreshResult | None:
         if verdict is Verdict.REPLAY:
             return RefreshResult(
-                Outcome.OK, tokens=self._issue(record, successor, now), session=record
+                Outcome.OK, tokens=self._tokens.issue(record, successor, now), session=record
             )
         if verdict is Verdict.THEFT:
             return self._theft(record, presented, now)
@@ -272,7 +272,7 @@ class SessionService:
             idle_expires_at=idle,
         )
         return RefreshResult(
-            Outcome.OK, tokens=self._issue(rotated, successor, now), session=rotated
+            Outcome.OK, tokens=self._tokens.issue(rotated, successor, now), session=rotated
         )
 
     def _theft(self, record: SessionRecord, presented: RefreshToken, now: float) -> RefreshResult:
@@ -293,56 +293,6 @@ class SessionService:
             Outcome.TOKEN_THEFT_DETECTED,
             Reason.TOKEN_REUSED,
             session=replace(record, revoked_at=now),
-        )
-
-    def _csrf_ok(self, record: SessionRecord, generation: int, presented: str) -> bool:
-        expected = anti_csrf.anti_csrf_token(
-            self._keys.secret(KeyKind.ANTI_CSRF, record.keys.anti_csrf), record.handle, generation
-        )
-        return anti_csrf.anti_csrf_matches(presented, expected)
-
-    def _issue(self, record: SessionRecord, token: RefreshToken, now: float) -> IssuedTokens:
-        csrf = ""
-        if record.anti_csrf:
-            key = self._keys.secret(KeyKind.ANTI_CSRF, record.keys.anti_csrf)
-            csrf = anti_csrf.anti_csrf_token(key, record.handle, token.generation)
-        claims = AccessTokenClaims(
-            handle=record.handle,
-            user_id=record.user_id,
-            issued_at=int(now),
-            expires_at=int(
-                min(now + self._config.access_token_lifetime_seconds, record.absolute_expires_at)
-            ),
-            generation=token.generation,
-            anti_csrf_hash=anti_csrf.anti_csrf_binding(csrf) if csrf else None,
-            jti=new_jti(self._rng),
-            app_claims=json.loads(record.access_token_claims_json),
-        )
-        mac_key = self._keys.secret(KeyKind.MAC, record.keys.mac)
-        return IssuedTokens(
-            access_token=self._sign(claims),
-            refresh_token=token.encode(mac_key),
-            refresh_expires_at=record.expires_at,
-            anti_csrf_token=csrf,
-        )
-
-    def _sign(self, claims: AccessTokenClaims) -> IssuedAccessToken:
-        token = access_tokens.issue(
-            self._keys.signing, claims, issuer=self._config.issuer, audience=self._config.audience
-        )
-        return IssuedAccessToken(token, claims.expires_at)
-
-    def _verify_access_token(
-        self, token: str, now: float, allow_expired: bool = False
-    ) -> AccessTokenClaims:
-        return access_tokens.verify(
-            token,
-            self._keys.verification,
-            issuer=self._config.issuer,
-            audience=self._config.audience,
-            now=now,
-            leeway=self._config.leeway_seconds,
-            allow_expired=allow_expired,
         )
 
     def _claims_text(self, claims_json: str, *, replacing: bool = False) -> str:
