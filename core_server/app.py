@@ -13,7 +13,7 @@ import grpc
 from core_server.config import Config
 from core_server.domain.clock import SystemClock, SystemRandom
 from core_server.keyring import load_keyring
-from core_server.rpc.server import create_server
+from core_server.rpc.server import create_server, host_port
 from core_server.service import SessionService
 from core_server.storage.base import SessionStore
 from core_server.storage.registry import open_store
@@ -35,7 +35,7 @@ class Core:
 
     @property
     def address(self) -> str:
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return host_port(self.host, self.port)
 
     def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         self.server.stop(grace).wait()

@@ -69,15 +69,15 @@ def _config(args: argparse.Namespace) -> Config:
 
 def _fill_zero_config_secrets(raw: dict[str, Any]) -> None:
     data_dir = Path(raw["data_dir"])
-    for key, ensure in (
-        ("api_keys", credentials.api_key),
-        ("master_secrets", credentials.master_secret),
+    for key, label, ensure in (
+        ("api_keys", "api key", credentials.api_key),
+        ("master_secrets", "master secret", credentials.master_secret),
     ):
         if raw.get(key):
             continue
         stored = ensure(data_dir)
         verb = "generated" if stored.created else "using"
-        print(f"session-core: {verb} {key.replace('_', ' ')[:-1]} in {stored.path}", flush=True)
+        print(f"session-core: {verb} {label} in {stored.path}", flush=True)
         raw[key] = stored.value
 
 

@@ -78,7 +78,7 @@ class SessionService:
         )
         self._store.insert_session(record)
         log.info("session created", extra={"handle": record.handle})
-        return record, self._tokens.issue(record, token, self._clock.now())
+        return record, self._tokens.issue(record, token, now)
 
     def verify(
         self, access_token: str, anti_csrf_token: str, skip_anti_csrf: bool, check_database: bool
@@ -100,8 +100,8 @@ class SessionService:
         record = self._store.get_session(claims.handle)
         if record is None or not record.is_live(now) or record.user_id != claims.user_id:
             return VerifyResult(Outcome.UNAUTHORISED, Reason.SESSION_ENDED)
-        stored = json.loads(record.access_token_claims_json)
-        outdated = validation.canonical_json(stored) != validation.canonical_json(claims.app_claims)
+        # Stored claims are already canonical JSON (the service writes nothing else).
+        outdated = record.access_token_claims_json != validation.canonical_json(claims.app_claims)
         return VerifyResult(Outcome.OK, claims=claims, claims_outdated=outdated)
 
     def refresh(self, refresh_token: str, anti_csrf_token: str) -> RefreshResult:

@@ -45,11 +45,14 @@ def create_server(config: Config, service: SessionService) -> tuple[grpc.Server,
     reflection.enable_server_reflection(
         (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    address = (
-        f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"
-    )
+    address = host_port(config.host, config.port)
     port = _bind(server, address, config)
     return server, port
+
+
+def host_port(host: str, port: int) -> str:
+    """`host:port`, with an IPv6 host in brackets."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _bind(server: grpc.Server, address: str, config: Config) -> int:
