@@ -1,4 +1,4 @@
-"""Wires a running core together: store, keyring, service, server, sweeper."""
+"""Wires a running core together: the deployment's parts, the server, background tasks."""
 
 from __future__ import annotations
 
@@ -11,13 +11,9 @@ from dataclasses import dataclass
 import grpc
 
 from core_server.config import Config
-from core_server.domain.clock import SystemClock, SystemRandom
-from core_server.keyring import load_keyring
+from core_server.deployment import Deployment, open_deployment
+from core_server.periodic import Periodic
 from core_server.rpc.server import create_server, host_port
-from core_server.service import SessionService
-from core_server.storage.base import SessionStore
-from core_server.storage.registry import open_store
-from core_server.sweeper import Sweeper
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -30,8 +26,8 @@ class Core:
     server: grpc.Server
     host: str
     port: int
-    store: SessionStore
-    sweeper: Sweeper
+    deployment: Deployment
+    tasks: tuple[Periodic, ...]
 
     @property
     def address(self) -> str:
@@ -39,25 +35,29 @@ class Core:
 
     def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         self.server.stop(grace).wait()
-        self.sweeper.stop()
-        self.store.close()
+        for task in self.tasks:
+            task.stop()
+        self.deployment.close()
 
 
 def start(config: Config) -> Core:
-    """Open storage, load or create keys, and start serving."""
-    clock, rng = SystemClock(), SystemRandom()
-    store = open_store(config.storage, config.effective_storage_url)
+    """Open storage, load or create keys, and start serving and the background tasks."""
+    deployment = open_deployment(config)
     try:
-        keyring = load_keyring(store, config.master_secrets, config.signing_algorithm, clock, rng)
-        service = SessionService(config, store, keyring, clock, rng)
-        server, port = create_server(config, service)
+        server, port = create_server(config, deployment.service)
     except BaseException:
-        store.close()
+        deployment.close()
         raise
-    sweeper = Sweeper(service.sweep, config.sweep_interval_seconds)
+    tasks = (
+        Periodic("sweep", deployment.operations.sweep, config.sweep_interval_seconds),
+        # Picks up keys created, rotated or revoked by other processes, and creates the
+        # next signing key when it is due.
+        Periodic("key poll", deployment.keys.refresh, config.key_poll_interval_seconds),
+    )
     server.start()
-    sweeper.start()
-    return Core(server, config.host, port, store, sweeper)
+    for task in tasks:
+        task.start()
+    return Core(server, config.host, port, deployment, tasks)
 
 
 def serve_until_signalled(config: Config, on_ready: Callable[[Core], None]) -> None:

@@ -7,10 +7,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from core_server import credentials, logs
-from core_server.app import Core, serve_until_signalled
+from core_server import credentials, logs, operator_cli, workers
 from core_server.config import Config, from_settings, merge_sources, unknown_environment
 from core_server.errors import ConfigError
 from core_server.storage.errors import StorageError
@@ -25,11 +24,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     logs.configure(args.log_level)
     try:
         config = _config(args)
-        serve_until_signalled(config, _announce)
-    except ConfigError as exc:
-        sys.exit(f"session-core: configuration error: {exc}")
-    except StorageError as exc:
-        sys.exit(f"session-core: storage error: {exc}")
+        if args.command in operator_cli.COMMANDS:
+            sys.exit(operator_cli.run(args, config))
+        sys.exit(workers.serve(config))
+    except (ConfigError, StorageError) as exc:
+        sys.exit(workers.failure_message(exc))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,20 +40,32 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the gRPC server. With no arguments: loopback only, the embedded "
         "SQLite store and secrets generated into the data directory on first start.",
     )
-    serve.add_argument("--config", type=Path, help="a flat TOML settings file")
-    serve.add_argument("--data-dir", type=Path, help="where zero-config secrets and SQLite live")
+    _add_settings(serve)
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 7380; 0 picks one)")
-    serve.add_argument("--storage", help="storage plugin name (default sqlite)")
-    serve.add_argument("--storage-url", help="storage URL in the plugin's form")
-    serve.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    serve.add_argument("--workers", type=int, help="processes sharing the port (default 1)")
+    serve.add_argument("--metrics-port", type=int, help="Prometheus metrics port (default 0: off)")
+    operator_cli.add_commands(commands, _add_settings)
     return parser
+
+
+def _add_settings(parser: argparse.ArgumentParser) -> None:
+    """The options every command takes to find the deployment's settings and store."""
+    parser.add_argument("--config", type=Path, help="a flat TOML settings file")
+    parser.add_argument("--data-dir", type=Path, help="where zero-config secrets and SQLite live")
+    parser.add_argument("--storage", help="storage plugin name (default sqlite)")
+    parser.add_argument("--storage-url", help="storage URL in the plugin's form")
+    parser.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
 
 
 def _config(args: argparse.Namespace) -> Config:
     overrides = {
-        "host": args.host,
-        "port": args.port,
+        "host": getattr(args, "host", None),
+        "port": getattr(args, "port", None),
+        "workers": getattr(args, "workers", None),
+        "metrics_port": getattr(args, "metrics_port", None),
         "storage": args.storage,
         "storage_url": args.storage_url,
         "data_dir": args.data_dir,
@@ -63,11 +74,12 @@ def _config(args: argparse.Namespace) -> Config:
         print(f"session-core: warning: ignoring {name}, which names no setting", file=sys.stderr)
     raw = merge_sources(args.config, os.environ, overrides)
     raw.setdefault("data_dir", credentials.default_data_dir())
-    _fill_zero_config_secrets(raw)
+    # Operator commands say it on stderr, so their output on stdout stays machine-readable.
+    _fill_zero_config_secrets(raw, sys.stdout if args.command == "serve" else sys.stderr)
     return from_settings(raw)
 
 
-def _fill_zero_config_secrets(raw: dict[str, Any]) -> None:
+def _fill_zero_config_secrets(raw: dict[str, Any], out: TextIO) -> None:
     data_dir = Path(raw["data_dir"])
     for key, label, ensure in (
         ("api_keys", "api key", credentials.api_key),
@@ -77,9 +89,5 @@ def _fill_zero_config_secrets(raw: dict[str, Any]) -> None:
             continue
         stored = ensure(data_dir)
         verb = "generated" if stored.created else "using"
-        print(f"session-core: {verb} {label} in {stored.path}", flush=True)
+        print(f"session-core: {verb} {label} in {stored.path}", file=out, flush=True)
         raw[key] = stored.value
-
-
-def _announce(core: Core) -> None:
-    print(f"session-core listening on {core.address}", flush=True)

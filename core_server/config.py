@@ -46,6 +46,17 @@ MAX_SESSION_LIFETIME = MAX_ABSOLUTE_LIFETIME_SECONDS
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_DEADLINE = 3600.0
 MAX_SWEEP_INTERVAL = 24 * 3600.0
+DEFAULT_KEY_ROTATION = 7 * 24 * 3600.0
+MAX_KEY_ROTATION = 365 * 24 * 3600.0
+# How long verifiers may cache the JWKS; also how long a new key is published before it
+# signs, so no verifier with a cached JWKS meets a token from a key it has not seen.
+DEFAULT_JWKS_MAX_AGE = 300
+MAX_JWKS_MAX_AGE = 24 * 3600
+DEFAULT_KEY_POLL_INTERVAL = 0.5
+# Metrics and workers (docs/operations.md): metrics_port 0 serves no metrics endpoint.
+DEFAULT_METRICS_HOST = "127.0.0.1"
+METRICS_DISABLED = 0
+MAX_WORKERS = 64
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,12 @@ class Config:
     tls_key_file: str = ""
     tls_client_ca_file: str = ""
     threads: int = 16
+    signing_key_rotation_seconds: float = DEFAULT_KEY_ROTATION
+    jwks_max_age_seconds: int = DEFAULT_JWKS_MAX_AGE
+    key_poll_interval_seconds: float = DEFAULT_KEY_POLL_INTERVAL
+    metrics_host: str = DEFAULT_METRICS_HOST
+    metrics_port: int = METRICS_DISABLED
+    workers: int = 1
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -154,6 +171,21 @@ def _validate(c: Config) -> None:
             "must be at least 1024 and at most a quarter of max_message_bytes",
         ),
         (1 <= c.threads <= 1024, "threads", "must be 1-1024"),
+        (
+            1 <= c.jwks_max_age_seconds <= MAX_JWKS_MAX_AGE,
+            "jwks_max_age_seconds",
+            f"must be 1-{MAX_JWKS_MAX_AGE}",
+        ),
+        (
+            3 * c.jwks_max_age_seconds <= c.signing_key_rotation_seconds <= MAX_KEY_ROTATION,
+            "signing_key_rotation_seconds",
+            f"must be at least 3 x jwks_max_age_seconds and at most {MAX_KEY_ROTATION:g}",
+        ),
+        (
+            0.05 <= c.key_poll_interval_seconds <= 60,
+            "key_poll_interval_seconds",
+            "must be 0.05-60",
+        ),
         (bool(c.issuer) and bool(c.audience), "issuer", "issuer and audience must be non-empty"),
         (
             bool(c.tls_cert_file) == bool(c.tls_key_file),
@@ -165,6 +197,14 @@ def _validate(c: Config) -> None:
             "tls_client_ca_file",
             "client certificates (mTLS) need tls_cert_file and tls_key_file",
         ),
+        (0 <= c.metrics_port <= 65535, "metrics_port", "must be 0-65535 (0: no metrics)"),
+        (
+            c.metrics_port == METRICS_DISABLED or c.metrics_port != c.port,
+            "metrics_port",
+            "must differ from port",
+        ),
+        (bool(c.metrics_host), "metrics_host", "must be non-empty"),
+        (1 <= c.workers <= MAX_WORKERS, "workers", f"must be 1-{MAX_WORKERS}"),
     ]
     for ok, key, message in checks:
         if not ok:

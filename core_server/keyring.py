@@ -1,43 +1,77 @@
-"""The keys a core process works with, created on first start and kept wrapped at rest.
+"""The keys a core process holds in memory, and the rows that keep them wrapped at rest.
 
 Hierarchy: master secret → key-encryption key (KEK) → data keys (signing keys,
 `k_mac`, `k_rt`, `k_csrf`). Storage only ever holds wrapped secrets, so a database
-dump lets no one sign, refresh or forge anti-CSRF tokens. Every key is inserted
-into a named slot if absent and then re-read: processes starting together race
-for the slot, exactly one wins, and all of them use the winner.
+dump lets no one sign, refresh or forge anti-CSRF tokens. A `Keyring` is an immutable
+snapshot of what storage held at one read; `core_server.key_manager` replaces it
+whenever the rows change. Which key signs or verifies is decided at each call from
+the rows' schedule (`domain.key_schedule`), so a snapshot never signs past a key's end.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from core_server.domain import key_wrap, signing_keys
+from core_server.domain import key_schedule, key_wrap, signing_keys
 from core_server.domain.clock import Clock, Random
 from core_server.domain.identifiers import new_key_id
+from core_server.domain.key_schedule import KeyPolicy
 from core_server.domain.key_wrap import MasterSecret
 from core_server.domain.models import KeyKind, PinnedKeys, StoredKey
 from core_server.domain.signing_keys import SigningKey, VerificationKey
-from core_server.errors import ConfigError, KeyUnavailable
-from core_server.storage.base import SessionStore
+from core_server.errors import KeyUnavailable
 
 SECRET_KEY_BYTES = 32
 KEK_SLOT = "kek/1"
-# How long verifiers may cache the JWKS; also the publication lead of a new key.
-JWKS_MAX_AGE_SECONDS = 300
-_SECRET_KINDS = (KeyKind.MAC, KeyKind.REFRESH, KeyKind.ANTI_CSRF)
 
 
 @dataclass(frozen=True)
 class Keyring:
-    """Unwrapped keys in memory; never logged, never sent anywhere but to crypto calls."""
+    """Unwrapped keys in memory; never logged, never sent anywhere but to crypto calls.
 
-    signing: SigningKey
-    verification: Mapping[str, VerificationKey]
+    `rows` are every stored key as last read; `signing` and `secrets` hold the
+    unwrapped keys of the live (not revoked) ones, `public` their public halves.
+    """
+
+    rows: tuple[StoredKey, ...]
+    signing: Mapping[str, SigningKey] = field(repr=False)
+    public: Mapping[str, VerificationKey]
     secrets: Mapping[KeyKind, Mapping[str, bytes]] = field(repr=False)
-    current: PinnedKeys
-    jwks_json: str
+    policy: KeyPolicy
+
+    def signer(self, now: float) -> SigningKey:
+        """The key that signs at `now`; `KeyUnavailable("signing")` if none does."""
+        row = key_schedule.signer(self.rows, now)
+        if row is None:
+            raise KeyUnavailable("signing")
+        return self.signing[row.key_id]
+
+    def pinned(self, now: float) -> PinnedKeys:
+        """The secret key ids a session created at `now` pins."""
+        current = key_schedule.current_secrets(self.rows, now, self.policy)
+        try:
+            return PinnedKeys(
+                mac=current[KeyKind.MAC].key_id,
+                refresh=current[KeyKind.REFRESH].key_id,
+                anti_csrf=current[KeyKind.ANTI_CSRF].key_id,
+            )
+        except KeyError as exc:
+            raise KeyUnavailable(exc.args[0].value) from None
+
+    def verification(self, now: float) -> dict[str, VerificationKey]:
+        """The public keys whose tokens verify at `now`, by key id."""
+        return {
+            row.key_id: self.public[row.key_id] for row in key_schedule.verifying(self.rows, now)
+        }
+
+    def jwks(self, now: float) -> tuple[str, int]:
+        """The JWK Set at `now` and the seconds a verifier may cache it."""
+        published = self.verification(now).values()
+        return signing_keys.jwks_json(published), key_schedule.jwks_max_age(
+            self.rows, now, self.policy
+        )
 
     def secret(self, kind: KeyKind, key_id: str) -> bytes:
         """The secret key of this kind and id; `KeyUnavailable` if there is none."""
@@ -51,126 +85,66 @@ class Keyring:
         return self.secrets[KeyKind.MAC]
 
 
-def load_keyring(
-    store: SessionStore,
-    masters: Sequence[MasterSecret],
-    algorithm: str,
-    clock: Clock,
-    rng: Random,
-) -> Keyring:
-    """Create missing keys, then build the keyring from what storage holds."""
-    kek_row = _ensure(store, _new_kek(masters[0], clock, rng))
-    kek = _unwrap_kek(kek_row, masters)
-    _ensure(store, _new_signing_key(kek_row.key_id, kek, algorithm, clock, rng))
-    for kind in _SECRET_KINDS:
-        _ensure(store, _new_secret(kind, kek_row.key_id, kek, clock, rng))
-    return _build(store.list_keys(), kek_row.key_id, kek, algorithm)
-
-
-def _ensure(store: SessionStore, candidate: StoredKey) -> StoredKey:
-    store.insert_key(candidate)
-    for key in store.list_keys():
-        if key.slot == candidate.slot:
-            return key
-    raise KeyUnavailable(candidate.slot)
-
-
-def _associated(key_id: str, kind: KeyKind) -> bytes:
-    # Binds a wrapped blob to its id and kind, so rows cannot be swapped in storage.
+def binding(key_id: str, kind: KeyKind) -> bytes:
+    """Associated data that binds a wrapped blob to its id and kind: rows cannot be swapped."""
     return key_wrap.key_binding(kind, key_id)
 
 
-def _new_kek(master: MasterSecret, clock: Clock, rng: Random) -> StoredKey:
+def new_kek_row(master: MasterSecret, now: float, rng: Random) -> StoredKey:
+    """A fresh key-encryption key, wrapped under `master`."""
     key_id = new_key_id(rng)
     wrapped = key_wrap.wrap(
         key_wrap.wrapping_key(master),
         rng.bytes(SECRET_KEY_BYTES),
-        _associated(key_id, KeyKind.KEY_ENCRYPTION),
+        binding(key_id, KeyKind.KEY_ENCRYPTION),
         rng,
     )
     return StoredKey(
-        key_id, KeyKind.KEY_ENCRYPTION, KEK_SLOT, "A256GCM", wrapped, master.key_id, "", clock.now()
+        key_id, KeyKind.KEY_ENCRYPTION, KEK_SLOT, "A256GCM", wrapped, master.key_id, "", now
     )
 
 
-def _unwrap_kek(row: StoredKey, masters: Sequence[MasterSecret]) -> bytes:
-    for master in masters:
-        if master.key_id == row.wrapping_key_id:
-            try:
-                return key_wrap.unwrap(
-                    key_wrap.wrapping_key(master),
-                    row.wrapped_secret,
-                    _associated(row.key_id, row.kind),
-                )
-            except ValueError as exc:
-                raise ConfigError(
-                    "master_secrets",
-                    f"master secret {master.key_id!r} does not unwrap the stored keys",
-                ) from exc
-    raise ConfigError(
-        "master_secrets",
-        f"the stored keys are wrapped under master secret {row.wrapping_key_id!r}, "
-        "which is not configured",
-    )
-
-
-def _new_signing_key(
-    kek_id: str, kek: bytes, algorithm: str, clock: Clock, rng: Random
+def new_signing_row(
+    slot: str,
+    algorithm: str,
+    sign_after: float,
+    policy: KeyPolicy,
+    kek: tuple[str, bytes],
+    clock: Clock,
+    rng: Random,
 ) -> StoredKey:
+    """A fresh signing key for `slot`, wrapped under the KEK `(id, key)`, with its schedule.
+
+    It signs `sign_after` seconds after its creation, counted from when generating it
+    (tens of milliseconds for RSA) is over, so none of the lead is lost to it.
+    """
     key_id = new_key_id(rng)
     key = signing_keys.generate_signing_key(algorithm, key_id)
-    wrapped = key_wrap.wrap(kek, key.private_pem(), _associated(key_id, KeyKind.SIGNING), rng)
-    jwk = json.dumps(key.verification_key().to_jwk(), sort_keys=True)
     now = clock.now()
+    times = policy.times(now + sign_after)
+    kek_id, kek_key = kek
+    wrapped = key_wrap.wrap(kek_key, key.private_pem(), binding(key_id, KeyKind.SIGNING), rng)
     return StoredKey(
         key_id,
         KeyKind.SIGNING,
-        f"signing/{algorithm}/1",
+        slot,
         algorithm,
         wrapped,
         kek_id,
-        jwk,
-        now,
-        sign_from=now,
+        json.dumps(key.verification_key().to_jwk(), sort_keys=True),
+        created_at=now,
+        sign_from=times.sign_from,
+        sign_until=times.sign_until,
+        verify_until=times.verify_until,
+        delete_at=times.delete_at,
     )
 
 
-def _new_secret(kind: KeyKind, kek_id: str, kek: bytes, clock: Clock, rng: Random) -> StoredKey:
+def new_secret_row(
+    kind: KeyKind, slot: str, kek: tuple[str, bytes], now: float, rng: Random
+) -> StoredKey:
+    """A fresh 256-bit secret (`k_mac`, `k_rt` or `k_csrf`) for `slot`, wrapped under the KEK."""
     key_id = new_key_id(rng)
-    wrapped = key_wrap.wrap(kek, rng.bytes(SECRET_KEY_BYTES), _associated(key_id, kind), rng)
-    return StoredKey(key_id, kind, f"{kind.value}/1", "HS256", wrapped, kek_id, "", clock.now())
-
-
-def _build(rows: list[StoredKey], kek_id: str, kek: bytes, algorithm: str) -> Keyring:
-    ours = [row for row in rows if row.wrapping_key_id == kek_id]
-    signers = {
-        row.key_id: signing_keys.load_signing_key(
-            row.key_id,
-            row.algorithm,
-            key_wrap.unwrap(kek, row.wrapped_secret, _associated(row.key_id, row.kind)),
-        )
-        for row in ours
-        if row.kind is KeyKind.SIGNING
-    }
-    secrets = {
-        kind: {
-            row.key_id: key_wrap.unwrap(kek, row.wrapped_secret, _associated(row.key_id, kind))
-            for row in ours
-            if row.kind is kind
-        }
-        for kind in _SECRET_KINDS
-    }
-    current = {row.kind: row.key_id for row in ours if row.slot == f"{row.kind.value}/1"}
-    signing = next(row for row in ours if row.slot == f"signing/{algorithm}/1")
-    verification = {kid: key.verification_key() for kid, key in signers.items()}
-    return Keyring(
-        signing=signers[signing.key_id],
-        verification=verification,
-        secrets=secrets,
-        current=PinnedKeys(
-            mac=current[KeyKind.MAC],
-            refresh=current[KeyKind.REFRESH],
-            anti_csrf=current[KeyKind.ANTI_CSRF],
-        ),
-        jwks_json=signing_keys.jwks_json(verification.values()),
-    )
+    kek_id, kek_key = kek
+    wrapped = key_wrap.wrap(kek_key, rng.bytes(SECRET_KEY_BYTES), binding(key_id, kind), rng)
+    return StoredKey(key_id, kind, slot, "HS256", wrapped, kek_id, "", now)

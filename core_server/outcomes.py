@@ -92,11 +92,12 @@ class RevocationPage:
 
 @dataclass(frozen=True)
 class SweepReport:
-    """What one sweep did: sessions deleted, feed entries added back and pruned."""
+    """What one sweep did: sessions and keys deleted, feed entries added back and pruned."""
 
     deleted_sessions: int = 0
     reconciled_entries: int = 0
     pruned_entries: int = 0
+    deleted_keys: int = 0
 
 
 def ended(reason: Reason = Reason.SESSION_ENDED) -> SessionResult:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from core_server.domain import feed
-from core_server.domain.models import FeedEntry, SessionRecord, TheftEvent
+from core_server import metrics
+from core_server.domain import feed, key_schedule
+from core_server.domain.key_schedule import KeyPolicy
+from core_server.domain.models import FeedEntry, SessionRecord, StoredKey, TheftEvent
 from core_server.outcomes import RevocationPage
 from core_server.storage.base import SessionStore
 from core_server.storage.errors import StorageError
@@ -30,12 +32,29 @@ class RevocationFeed:
 
     def record_sessions(self, handles: Sequence[str], revoked_at: float) -> None:
         """Append an entry per revoked session; never raises for a storage failure."""
+        metrics.record_revocations("session", len(handles))
         self._append([feed.session_entry(h, revoked_at, self._retention) for h in handles])
 
     def record_theft(self, record: SessionRecord, presented_generation: int, now: float) -> None:
         """Append the theft event of a session revoked for refresh-token reuse."""
         theft = TheftEvent(record.user_id, presented_generation, record.generation)
+        metrics.record_revocations("session")
         self._append([feed.session_entry(record.handle, now, self._retention, theft)])
+
+    def record_keys(self, keys: Sequence[StoredKey], policy: KeyPolicy) -> int:
+        """Append an entry per revoked signing key among `keys`; return how many were new.
+
+        Each is kept until the key's deletion plus a JWKS max-age. Appends are
+        idempotent, so the sweeper calls this with every stored key to reconcile.
+        """
+        entries = [
+            feed.key_entry(
+                key.key_id, key.revoked_at, key_schedule.revocation_expires_at(key, policy)
+            )
+            for key in keys
+            if key.revoked_at is not None
+        ]
+        return self._store.append_feed(entries) if entries else 0
 
     def page(self, cursor: str) -> RevocationPage:
         """Entries since the cursor's read (less the overlap), or a snapshot.
@@ -78,6 +97,8 @@ class RevocationFeed:
         try:
             self._store.append_feed(entries)
         except StorageError as exc:
+            for _ in entries:
+                metrics.record_feed_append_failure()
             # The storage error's own text (never a token or a password) says enough;
             # a driver traceback per failed call would flood the log during an outage.
             log.warning(

@@ -11,7 +11,7 @@ import json
 import logging
 from dataclasses import replace
 
-from core_server import new_sessions, validation
+from core_server import metrics, new_sessions, validation
 from core_server.config import Config
 from core_server.domain import anti_csrf, refresh_tokens, rotation
 from core_server.domain.clock import Clock, Random
@@ -20,7 +20,7 @@ from core_server.domain.models import KeyKind, RotateResult, Rotation, SessionRe
 from core_server.domain.refresh_tokens import RefreshToken
 from core_server.domain.rotation import Verdict
 from core_server.errors import ExpiredAccessToken, InvalidAccessToken, InvalidRefreshToken
-from core_server.keyring import JWKS_MAX_AGE_SECONDS, Keyring
+from core_server.key_manager import KeyManager
 from core_server.new_sessions import NewSession
 from core_server.outcomes import (
     IssuedTokens,
@@ -31,7 +31,6 @@ from core_server.outcomes import (
     RevocationPage,
     SessionPage,
     SessionResult,
-    SweepReport,
     VerifyResult,
     ended,
 )
@@ -44,8 +43,6 @@ log = logging.getLogger(__name__)
 
 # A lost compare-and-set means another refresh won; re-reading then yields a replay.
 MAX_ROTATION_ATTEMPTS = 4
-# Rows each sweep step handles per call, so one sweep never holds a long write lock.
-SWEEP_BATCH = 1000
 _UNAUTHORISED = {
     Verdict.SESSION_ENDED: Reason.SESSION_ENDED,
     Verdict.INVALID: Reason.INVALID_TOKEN,
@@ -57,14 +54,14 @@ class SessionService:
     """Create, verify, refresh and revoke sessions for one deployment."""
 
     def __init__(
-        self, config: Config, store: SessionStore, keyring: Keyring, clock: Clock, rng: Random
+        self, config: Config, store: SessionStore, keys: KeyManager, clock: Clock, rng: Random
     ) -> None:
         self._config = config
         self._store = store
-        self._keys = keyring
+        self._keys = keys
         self._clock = clock
         self._rng = rng
-        self._tokens = TokenIssuer(config, keyring, rng)
+        self._tokens = TokenIssuer(config, keys, rng)
         self._feed = RevocationFeed(
             store, config.session_feed_retention_seconds, config.feed_overlap_seconds
         )
@@ -74,7 +71,7 @@ class SessionService:
     def create(self, request: NewSession) -> tuple[SessionRecord, IssuedTokens]:
         now = self._clock.now()
         record, token = new_sessions.new_record(
-            request, self._config, self._keys.current, self._rng, now
+            request, self._config, self._keys.keyring.pinned(now), self._rng, now
         )
         self._store.insert_session(record)
         log.info("session created", extra={"handle": record.handle})
@@ -106,15 +103,10 @@ class SessionService:
 
     def refresh(self, refresh_token: str, anti_csrf_token: str) -> RefreshResult:
         validation.token(refresh_token, "refresh_token")
-        try:
-            presented = refresh_tokens.decode(refresh_token, self._keys.mac_keys)
-        except InvalidRefreshToken:
-            return RefreshResult(Outcome.UNAUTHORISED, Reason.INVALID_TOKEN)
-        for _ in range(MAX_ROTATION_ATTEMPTS):
-            result = self._refresh_once(presented, anti_csrf_token)
-            if result is not None:
-                return result
-        raise StorageUnavailable("refresh kept losing the compare-and-set; try again")
+        result = self._refresh(refresh_token, anti_csrf_token)
+        if result.outcome is Outcome.UNAUTHORISED:
+            metrics.record_refresh("unauthorised")
+        return result
 
     # -- revoke / list / read / update ---------------------------------------------
 
@@ -194,27 +186,29 @@ class SessionService:
             # Too late for a new token: the stored claims changed and reach the next refresh.
             return RegenerateResult(Outcome.OK, claims=current)
         fresh = replace(current, issued_at=int(now), jti=new_jti(self._rng))
-        return RegenerateResult(Outcome.OK, access_token=self._tokens.sign(fresh), claims=fresh)
+        return RegenerateResult(
+            Outcome.OK, access_token=self._tokens.sign(fresh, now), claims=fresh
+        )
 
     def jwks(self) -> tuple[str, int]:
-        return self._keys.jwks_json, JWKS_MAX_AGE_SECONDS
+        return self._keys.keyring.jwks(self._clock.now())
 
     def list_revocations(self, cursor: str) -> RevocationPage:
         """A page of the revocation feed from `cursor`; see `RevocationFeed.page`."""
         return self._feed.page(cursor)
 
-    def sweep(self, limit: int = SWEEP_BATCH) -> SweepReport:
-        """Delete expired sessions, re-add missing feed entries, prune expired ones.
-
-        Reconciling runs before pruning, so an entry expiring this instant is not
-        pruned and then added back.
-        """
-        now = self._clock.now()
-        deleted = self._store.delete_expired(now, limit)
-        reconciled = self._feed.reconcile(now, limit)
-        return SweepReport(deleted, reconciled, self._feed.prune(now, limit))
-
     # -- internals -----------------------------------------------------------------
+
+    def _refresh(self, refresh_token: str, anti_csrf_token: str) -> RefreshResult:
+        try:
+            presented = refresh_tokens.decode(refresh_token, self._keys.keyring.mac_keys)
+        except InvalidRefreshToken:
+            return RefreshResult(Outcome.UNAUTHORISED, Reason.INVALID_TOKEN)
+        for _ in range(MAX_ROTATION_ATTEMPTS):
+            result = self._refresh_once(presented, anti_csrf_token)
+            if result is not None:
+                return result
+        raise StorageUnavailable("refresh kept losing the compare-and-set; try again")
 
     def _refresh_once(self, presented: RefreshToken, csrf_token: str) -> RefreshResult | None:
         now = self._clock.now()
@@ -245,6 +239,7 @@ class SessionService:
         now: float,
     ) -> RefreshResult | None:
         if verdict is Verdict.REPLAY:
+            metrics.record_refresh("replayed")
             return RefreshResult(
                 Outcome.OK, tokens=self._tokens.issue(record, successor, now), session=record
             )
@@ -271,6 +266,7 @@ class SessionService:
             rotated_at=now,
             idle_expires_at=idle,
         )
+        metrics.record_refresh("rotated")
         return RefreshResult(
             Outcome.OK, tokens=self._tokens.issue(rotated, successor, now), session=rotated
         )
@@ -278,6 +274,8 @@ class SessionService:
     def _theft(self, record: SessionRecord, presented: RefreshToken, now: float) -> RefreshResult:
         self._store.revoke_sessions([record.handle], now)
         self._feed.record_theft(record, presented.generation, now)
+        metrics.record_refresh("theft")
+        metrics.record_theft()
         # Identifiers only: a token value must never reach a log.
         log.warning(
             "refresh token reuse detected; session revoked",

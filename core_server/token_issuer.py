@@ -15,6 +15,8 @@ from core_server.domain.clock import Random
 from core_server.domain.identifiers import new_jti
 from core_server.domain.models import KeyKind, SessionRecord
 from core_server.domain.refresh_tokens import RefreshToken
+from core_server.errors import InvalidAccessToken, KeyUnavailable
+from core_server.key_manager import KeyManager
 from core_server.keyring import Keyring
 from core_server.outcomes import IssuedAccessToken, IssuedTokens
 
@@ -22,9 +24,9 @@ from core_server.outcomes import IssuedAccessToken, IssuedTokens
 class TokenIssuer:
     """Signs and verifies with one deployment's keys and token settings."""
 
-    def __init__(self, config: Config, keyring: Keyring, rng: Random) -> None:
+    def __init__(self, config: Config, keys: KeyManager, rng: Random) -> None:
         self._config = config
-        self._keys = keyring
+        self._keys = keys
         self._rng = rng
 
     def csrf_ok(self, record: SessionRecord, generation: int, presented: str) -> bool:
@@ -52,22 +54,39 @@ class TokenIssuer:
         )
         mac_key = self._keys.secret(KeyKind.MAC, record.keys.mac)
         return IssuedTokens(
-            access_token=self.sign(claims),
+            access_token=self.sign(claims, now),
             refresh_token=token.encode(mac_key),
             refresh_expires_at=record.expires_at,
             anti_csrf_token=csrf,
         )
 
-    def sign(self, claims: AccessTokenClaims) -> IssuedAccessToken:
+    def sign(self, claims: AccessTokenClaims, now: float) -> IssuedAccessToken:
+        try:
+            key = self._keys.keyring.signer(now)
+        except KeyUnavailable:
+            # Nothing signs: every process missed a rotation, or the signer was revoked
+            # elsewhere; re-reading creates or finds the key that signs now.
+            key = self._keys.refresh().signer(now)
         token = access_tokens.issue(
-            self._keys.signing, claims, issuer=self._config.issuer, audience=self._config.audience
+            key, claims, issuer=self._config.issuer, audience=self._config.audience
         )
         return IssuedAccessToken(token, claims.expires_at)
 
     def verify(self, token: str, now: float, allow_expired: bool = False) -> AccessTokenClaims:
+        try:
+            return self._verify(token, self._keys.keyring, now, allow_expired)
+        except InvalidAccessToken as exc:
+            if exc.reason != access_tokens.UNKNOWN_KEY or not self._keys.may_refresh(now):
+                raise
+        # A key this process has not read yet (an emergency replacement made elsewhere).
+        return self._verify(token, self._keys.refresh(), now, allow_expired)
+
+    def _verify(
+        self, token: str, keyring: Keyring, now: float, allow_expired: bool
+    ) -> AccessTokenClaims:
         return access_tokens.verify(
             token,
-            self._keys.verification,
+            keyring.verification(now),
             issuer=self._config.issuer,
             audience=self._config.audience,
             now=now,

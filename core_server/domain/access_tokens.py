@@ -38,6 +38,8 @@ MAX_TOKEN_LENGTH = 16 * 1024
 
 _CLAIMS_FIELD = "access_token_claims_json"
 _FORBIDDEN_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit"})
+# The reason given when `kid` names no key the verifier holds.
+UNKNOWN_KEY = "unknown kid"
 
 
 def is_reserved(name: str) -> bool:
@@ -167,7 +169,7 @@ def _select_key(header: dict[str, Any], keys: Mapping[str, VerificationKey]) -> 
         raise InvalidAccessToken("bad kid")
     key = keys.get(kid)
     if key is None:
-        raise InvalidAccessToken("unknown kid")
+        raise InvalidAccessToken(UNKNOWN_KEY)
     if header.get("alg") != key.algorithm:
         raise InvalidAccessToken("algorithm not allowed")
     if not _FORBIDDEN_HEADERS.isdisjoint(header):

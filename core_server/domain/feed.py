@@ -84,6 +84,13 @@ def session_entry(
     )
 
 
+def key_entry(key_id: str, revoked_at: float, expires_at: float) -> FeedEntry:
+    """The feed entry for a revoked signing key (`key_schedule.revocation_expires_at`)."""
+    return FeedEntry(
+        kind=FeedKind.KEY, subject=key_id, revoked_at=revoked_at, expires_at=expires_at
+    )
+
+
 def reconciled_entries(records: Iterable[SessionRecord], retention: float) -> list[FeedEntry]:
     """Feed entries for revoked sessions found in storage (theft details are not stored)."""
     return [

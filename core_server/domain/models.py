@@ -97,8 +97,10 @@ class StoredKey:
     """A key as storage keeps it: the secret part only ever wrapped (encrypted).
 
     `slot` is unique across the store: processes racing to create the same key
-    (for example the first signing key) insert into the same slot, one wins, and
-    every process re-reads the winner.
+    (for example the first signing key, or the next one of a rotation) insert into the
+    same slot, one wins, and every process re-reads the winner. Slots are
+    "KIND/N" with N counting that kind's keys from 1. Signing keys carry their schedule
+    (`sign_from` .. `delete_at`); `revoked_at` is set by an emergency revocation only.
     """
 
     key_id: str
@@ -113,6 +115,12 @@ class StoredKey:
     sign_until: float | None = None
     verify_until: float | None = None
     delete_at: float | None = None
+    revoked_at: float | None = None
+
+    @property
+    def number(self) -> int:
+        """N of the slot "KIND/N": the order in which keys of one kind were created."""
+        return int(self.slot.rpartition("/")[2])
 
 
 class FeedKind(enum.Enum):

@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection
 from core_server.config import Config
 from core_server.errors import ConfigError
 from core_server.rpc.interceptors import ApiKeyInterceptor
+from core_server.rpc.metrics_interceptor import MetricsInterceptor
 from core_server.rpc.servicer import SessionServicer
 from core_server.service import SessionService
 from sessioncore.v1 import session_service_pb2 as pb
@@ -26,12 +27,15 @@ def create_server(config: Config, service: SessionService) -> tuple[grpc.Server,
     """Create (not start) the server and bind it; returns the bound port (0 picks one)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="rpc"),
-        interceptors=[ApiKeyInterceptor(config.api_keys)],
+        # Metrics first (outermost), so calls the API-key check rejects are counted too.
+        interceptors=[MetricsInterceptor(), ApiKeyInterceptor(config.api_keys)],
         options=[
             ("grpc.max_receive_message_length", config.max_message_bytes),
             ("grpc.max_send_message_length", config.max_message_bytes),
             ("grpc.max_metadata_size", MAX_METADATA_BYTES),
-            ("grpc.so_reuseport", 0),
+            # Only the workers of one `serve --workers N` share a port; a lone process
+            # on a port another holds must fail to start, not silently share it.
+            ("grpc.so_reuseport", 1 if config.workers > 1 else 0),
         ],
         maximum_concurrent_rpcs=config.threads * 64,
     )

@@ -98,6 +98,33 @@ class SessionStore(abc.ABC):
         """Every stored key, in no particular order."""
 
     @abc.abstractmethod
+    def revoke_key(self, key_id: str, now: float) -> bool:
+        """Set the key's `revoked_at` to `now` unless it is set already.
+
+        True if this call revoked it; False for an unknown or already revoked key (the
+        first revocation time is kept). Atomic: of racing calls exactly one returns True.
+        """
+
+    @abc.abstractmethod
+    def rewrap_key(
+        self,
+        key_id: str,
+        expected_wrapping_key_id: str,
+        wrapped_secret: bytes,
+        wrapping_key_id: str,
+    ) -> bool:
+        """Replace a key's wrapped secret and wrapping key id, compare-and-set.
+
+        Writes only while the stored `wrapping_key_id` equals `expected_wrapping_key_id`;
+        True if it wrote. Every other column stays as it is. Used to re-wrap the
+        key-encryption key under a new master secret.
+        """
+
+    @abc.abstractmethod
+    def delete_keys(self, key_ids: Sequence[str]) -> int:
+        """Delete the keys with these ids; return how many existed."""
+
+    @abc.abstractmethod
     def list_revoked_sessions(self, after: tuple[float, str], limit: int) -> list[SessionRecord]:
         """Revoked sessions whose (revoked_at, handle) comes after `after`, in that order.
 

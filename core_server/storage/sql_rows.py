@@ -35,7 +35,7 @@ SESSION_COLUMNS = (
 SESSION_INSERT_COLUMNS = f"{SESSION_COLUMNS}, expires_at"
 KEY_COLUMNS = (
     "key_id, kind, slot, algorithm, wrapped_secret, wrapping_key_id, public_jwk_json, "
-    "created_at, sign_from, sign_until, verify_until, delete_at"
+    "created_at, sign_from, sign_until, verify_until, delete_at, revoked_at"
 )
 FEED_COLUMNS = (
     "sequence, kind, subject, revoked_at, expires_at, recorded_at, theft_user_id, "
@@ -131,6 +131,7 @@ def key_values(key: StoredKey) -> tuple[Any, ...]:
         key.sign_until,
         key.verify_until,
         key.delete_at,
+        key.revoked_at,
     )
 
 
@@ -149,6 +150,7 @@ def key_from_row(row: Sequence[Any]) -> StoredKey:
         sign_until=row[9],
         verify_until=row[10],
         delete_at=row[11],
+        revoked_at=row[12],
     )
 
 

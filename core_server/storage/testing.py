@@ -19,8 +19,9 @@ pytest then collects every `test_*` method below against that store. The class n
 does not start with `Test`, so importing it does not run it on its own. Records (from
 `testing_records`) use fixed times around `NOW` (never the wall clock), so expiry is
 exact and reproducible; only the feed's `recorded_at` is the store's own clock. The
-revocation-feed cases live in `testing_feed` and are included here. Plugins add
-backend-specific tests (locking, connection loss) beside their subclass.
+revocation-feed cases live in `testing_feed` and the stored-key cases in `testing_keys`;
+both are included here. Plugins add backend-specific tests (locking, connection loss)
+beside their subclass.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from typing import Any
 
 import pytest
 
-from core_server.domain.models import ClientInfo, KeyKind, RotateResult
+from core_server.domain.models import ClientInfo, RotateResult
 from core_server.storage.base import SessionStore
 from core_server.storage.errors import DuplicateError
 from core_server.storage.testing_feed import FeedContract
+from core_server.storage.testing_keys import KeyContract
 from core_server.storage.testing_records import (
     NEW_HASH,
     NOW,
@@ -43,17 +45,17 @@ from core_server.storage.testing_records import (
     OTHER_CLAIMS_JSON,
     RACERS,
     UNICODE_JSON,
-    make_key,
     make_record,
     make_rotation,
 )
 
 
-class StoreContract(FeedContract):
+class StoreContract(FeedContract, KeyContract):
     """Behaviour every store must show; subclass it and provide a `store` fixture.
 
-    The revocation-feed cases come from `FeedContract` (in `testing_feed`), so a plugin
-    still subclasses this one class.
+    The revocation-feed cases come from `FeedContract` (in `testing_feed`) and the
+    stored-key cases from `KeyContract` (in `testing_keys`), so a plugin still
+    subclasses this one class.
     """
 
     # -- insert and get ------------------------------------------------------------
@@ -244,31 +246,3 @@ class StoreContract(FeedContract):
         assert all(store.get_session(handle) is None for handle in expired)
         assert store.get_session("live") == make_record(handle="live")
         assert store.get_session("revoked") is not None
-
-    # -- keys ----------------------------------------------------------------------
-
-    def test_insert_key_into_a_taken_slot_or_id_returns_false(self, store: SessionStore) -> None:
-        first = make_key()
-        assert store.insert_key(first)
-        assert not store.insert_key(make_key(key_id="key-2"))
-        assert not store.insert_key(make_key(slot="signing:2"))
-        assert store.list_keys() == [first]
-
-    def test_keys_round_trip_exactly(self, store: SessionStore) -> None:
-        keys = [
-            make_key(),
-            make_key(
-                key_id="key-2",
-                kind=KeyKind.MAC,
-                slot="mac:1",
-                algorithm="HS256",
-                public_jwk_json="",
-                sign_from=None,
-                sign_until=None,
-                verify_until=None,
-                delete_at=None,
-            ),
-        ]
-        for key in keys:
-            assert store.insert_key(key)
-        assert sorted(store.list_keys(), key=lambda key: key.key_id) == keys

@@ -71,7 +71,7 @@ def make_key(**overrides: Any) -> StoredKey:
     key = StoredKey(
         key_id="key-1",
         kind=KeyKind.SIGNING,
-        slot="signing:1",
+        slot="signing/1",
         algorithm="RS256",
         wrapped_secret=b"\x00wrapped\xff" * 8,
         wrapping_key_id="kek-1",

@@ -25,6 +25,7 @@ def test_logs_name_the_theft_but_contain_no_token_or_secret(core_factory: CoreFa
         )
     )
     assert theft.outcome == pb.OUTCOME_TOKEN_THEFT_DETECTED
+    pid = core.pid
     core.stop()
 
     logs = core.stderr_text()
@@ -51,6 +52,7 @@ def test_logs_name_the_theft_but_contain_no_token_or_secret(core_factory: CoreFa
             "time": thefts[0]["time"],
             "level": "warning",
             "logger": "core_server.service",
+            "pid": pid,
             "message": "refresh token reuse detected; session revoked",
             "event": "token_theft",
             "handle": created.session.handle,

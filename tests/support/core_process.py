@@ -21,6 +21,7 @@ from pathlib import Path
 
 import grpc
 
+from tests.support import run_logs
 from tests.support.grpc_helpers import Api
 
 ConfigValue = str | int | float | bool
@@ -40,6 +41,13 @@ class CoreSecrets:
     api_keys: tuple[str, str]
     master_secret: bytes
     master_secret_id: str = "m1"
+
+    def __post_init__(self) -> None:
+        # Every deployment's secrets, so the run's last test can look for them in the logs.
+        for key in self.api_keys:
+            run_logs.record_secret(key)
+        run_logs.record_secret(self.master_secret_text)
+        run_logs.record_secret(self.master_secret.hex())
 
     @classmethod
     def generate(cls) -> CoreSecrets:
@@ -84,6 +92,7 @@ class CoreProcess:
     root: Path
     config: Config
     secrets: CoreSecrets
+    args: Sequence[str] = ()  # extra `serve` flags, e.g. ("--log-level", "DEBUG")
     port: int = field(default=0, init=False)
     _process: subprocess.Popen[str] | None = field(default=None, init=False, repr=False)
     _stdout: list[str] = field(default_factory=list, init=False, repr=False)
@@ -102,6 +111,24 @@ class CoreProcess:
         return self.root / "stderr.log"
 
     @property
+    def stdout_path(self) -> Path:
+        """Everything the process printed on stdout, kept for the run's log scan."""
+        return self.root / "stdout.log"
+
+    @property
+    def pid(self) -> int:
+        """The pid of the running `serve` process (with --workers, the parent's)."""
+        assert self._process is not None, "the core is not running"
+        return self._process.pid
+
+    def wait_exit(self, timeout: float) -> int:
+        """Wait up to `timeout` s for the process to exit on its own; its exit code."""
+        assert self._process is not None, "the core is not running"
+        code = self._process.wait(timeout=timeout)
+        self._process = None
+        return code
+
+    @property
     def target(self) -> str:
         return f"127.0.0.1:{self.port}"
 
@@ -118,6 +145,8 @@ class CoreProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(toml_text(self.config), encoding="utf-8")
         self._stdout = []
+        run_logs.record_log_file(self.stdout_path)
+        run_logs.record_log_file(self.stderr_path)
         ready = threading.Event()
         with self.stderr_path.open("a", encoding="utf-8") as stderr:
             self._process = subprocess.Popen(
@@ -183,6 +212,7 @@ class CoreProcess:
             "127.0.0.1",
             "--port",
             "0",
+            *self.args,
         ]
 
     def _environment(self) -> dict[str, str]:
@@ -193,12 +223,15 @@ class CoreProcess:
     ) -> None:
         """Drain stdout for the process's whole life, so it never blocks on a full pipe."""
         assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line)
-            match = _READY_LINE.search(line)
-            if match and not ready.is_set():
-                self.port = int(match.group(1))
-                ready.set()
+        with self.stdout_path.open("a", encoding="utf-8") as kept:
+            for line in process.stdout:
+                kept.write(line)
+                kept.flush()
+                lines.append(line)
+                match = _READY_LINE.search(line)
+                if match and not ready.is_set():
+                    self.port = int(match.group(1))
+                    ready.set()
 
     def _wait_ready(self, ready: threading.Event) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -239,12 +272,15 @@ class CoreFactory:
         *,
         secrets: CoreSecrets | None = None,
         url_for: Callable[[Path], str] | None = None,
+        args: Sequence[str] = (),
     ) -> CoreProcess:
         root = self._make_root()
         settings = dict(config or {})
         if url_for is not None:
             settings["storage_url"] = url_for(root / "data")
-        core = CoreProcess(root=root, config=settings, secrets=secrets or self.secrets)
+        core = CoreProcess(
+            root=root, config=settings, secrets=secrets or self.secrets, args=tuple(args)
+        )
         self._cores.append(core)
         core.start()
         return core

@@ -1,11 +1,14 @@
-"""The PostgreSQL schema, its migration and the feed's rows as arrays for `unnest`.
+"""The PostgreSQL schema and its migration.
 
 `migrate` runs in the caller's READ COMMITTED transaction under a transaction-scoped
-advisory lock, so several processes starting together on a new database create the
-schema exactly once and the others wait for it. It reads the schema version first and
-runs DDL only when the schema is missing or older: PostgreSQL checks the CREATE
+advisory lock, so several processes starting together on a new or older database
+migrate it exactly once and the others wait for it. It reads the schema version first
+and runs DDL only when the schema is missing or older: PostgreSQL checks the CREATE
 privilege even for `CREATE ... IF NOT EXISTS` on objects that exist, so a runtime role
-without it can start on a migrated database.
+without it can start on a migrated database. A new database is built as version 1 and
+then migrated like an old one, so both take the same path.
+
+Versions: 1 sessions, keys and the revocation feed; 2 adds `keys.revoked_at`.
 
 Hashes and wrapped keys are BYTEA, times DOUBLE PRECISION (seconds since the epoch,
 exactly as the core passed them), JSON is TEXT stored byte for byte as given.
@@ -17,15 +20,11 @@ indexed column.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import psycopg2.extensions
 
-from core_server.domain.models import FeedEntry
-from core_server.storage import sql_rows
-
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Any constant works as long as every session-core process uses the same one.
 MIGRATION_LOCK_KEY = 0x5E55_10C0_0001
 
@@ -91,6 +90,15 @@ _DDL = (
     "CREATE INDEX IF NOT EXISTS feed_by_expiry ON revocation_feed (expires_at)",
 )
 
+# Each later version's statements, applied in order to a database at the version before.
+# The version-1 DDL above never changes; every later change is a new version here. All
+# are idempotent and run in the transaction that records the version.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: _DDL,
+    # Set by an emergency revocation only; NULL for every key stored before it existed.
+    2: ("ALTER TABLE keys ADD COLUMN IF NOT EXISTS revoked_at DOUBLE PRECISION",),
+}
+
 # Two statements, so under READ COMMITTED the look-up's snapshot is taken once the lock
 # is ours and sees what the migrator that held it before committed.
 _LOCK_AND_LOOK = (
@@ -116,22 +124,19 @@ def migrate(cur: psycopg2.extensions.cursor) -> int:
         cur.execute(_READ_VERSION)
         version = _first(cur) or 0
     if version < SCHEMA_VERSION:
-        cur.execute(";\n".join(_DDL))
+        # Sent as one query string: one round trip however many versions are applied.
+        cur.execute(";\n".join(_statements_after(version)))
         cur.execute(_SET_VERSION, {"version": SCHEMA_VERSION})
         version = SCHEMA_VERSION
     return version
 
 
+def _statements_after(version: int) -> list[str]:
+    """The statements that take a database at `version` (0: none) to SCHEMA_VERSION."""
+    targets = range(version + 1, SCHEMA_VERSION + 1)
+    return [statement for target in targets for statement in _MIGRATIONS[target]]
+
+
 def _first(cur: psycopg2.extensions.cursor) -> Any:
     row = cur.fetchone()
     return row[0] if row else None
-
-
-def feed_arrays(entries: Sequence[FeedEntry]) -> tuple[list[Any], ...]:
-    """The entries as column arrays for `unnest`, in FEED_INSERT_COLUMNS order.
-
-    Each array lists the entries in the order given.
-    """
-    rows = [sql_rows.feed_values(entry) for entry in entries]
-    width = len(sql_rows.FEED_INSERT_COLUMNS.split(","))
-    return tuple([row[column] for row in rows] for column in range(width))

@@ -8,21 +8,14 @@ itself abandons work nobody waits for. The statement is its own transaction, so 
 atomic under any isolation level: rotation is a single conditional UPDATE that a
 concurrent revocation or rotation makes match nothing. Serialization failures and
 deadlocks (SQLSTATE 40001, 40P01) are retried a few times inside the store, so
-SERIALIZABLE databases work as READ COMMITTED ones do.
+SERIALIZABLE databases work as READ COMMITTED ones do (see `_connections`). The
+revocation feed's statements live in `feed`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
-import random
-import time
 from collections.abc import Sequence
-from typing import Any
 
-import psycopg2
-
-from core_server import deadlines
 from core_server.domain.models import (
     FeedEntry,
     FeedPage,
@@ -34,37 +27,9 @@ from core_server.domain.models import (
 from core_server.storage import sql_rows
 from core_server.storage.base import SessionStore
 from core_server.storage.errors import StorageError
-from session_core_postgres import schema
-from session_core_postgres._errors import (
-    is_retryable,
-    translate,
-    translate_connect_errors,
-    translate_errors,
-)
-from session_core_postgres.pool import BlockingPool
+from session_core_postgres import feed, schema
+from session_core_postgres._connections import Connections
 from session_core_postgres.url import PostgresUrl, parse_url
-
-APPLICATION_NAME = "session-core"
-# TCP keepalives, unless the URL sets its own: a silent peer (a network partition, a
-# crashed host) is noticed in about 10 s instead of the kernel's hours, so a call cannot
-# hang on a dead socket; the statement timeout is the server's own and cannot help there.
-# A server process stopped while its host runs (SIGSTOP) still answers at the TCP level,
-# so nothing on this side bounds a call waiting on it (docs/configuration.md says so).
-KEEPALIVE_DEFAULTS = {
-    "keepalives": 1,
-    "keepalives_idle": 5,  # seconds idle before the first probe
-    "keepalives_interval": 2,  # seconds between unanswered probes
-    "keepalives_count": 3,  # unanswered probes before the connection is dead
-    "tcp_user_timeout": 10_000,  # ms that sent data may stay unacknowledged
-}
-# The feed's readers re-read an overlap window (2 s at least, 10 s by default); no feed
-# write may commit later than that after it was recorded, so appends get a bound well
-# inside it. An append cut short is no loss: the sweeper's reconciliation writes the
-# entry again, with a fresh recorded_at.
-FEED_STATEMENT_TIMEOUT_MS = 1000
-# Serialization failures and deadlocks: attempts per operation, and the first back-off.
-MAX_ATTEMPTS = 8
-RETRY_BACKOFF_SECONDS = 0.002
 
 _LIVE = "revoked_at IS NULL AND expires_at > %(now)s"
 # SQL is assembled only from the constants in this block and in `sql_rows`; every value is
@@ -108,35 +73,20 @@ _DELETE_EXPIRED = (
     " AND expires_at <= %(now)s"
 )
 _INSERT_KEY = sql_rows.insert_sql("keys", sql_rows.KEY_COLUMNS, "%s") + " ON CONFLICT DO NOTHING"
+# `revoked_at IS NULL` is re-checked on a row a racing revocation changed while this one
+# waited for its lock (READ COMMITTED), so the later one matches nothing.
+_REVOKE_KEY = (
+    "UPDATE keys SET revoked_at = %(now)s WHERE key_id = %(key_id)s AND revoked_at IS NULL"
+)
+_REWRAP_KEY = (
+    "UPDATE keys SET wrapped_secret = %(secret)s, wrapping_key_id = %(wrapping)s"
+    " WHERE key_id = %(key_id)s AND wrapping_key_id = %(expected)s"
+)
+_DELETE_KEYS = "DELETE FROM keys WHERE key_id = ANY(%s::text[])"
 # `revoked_at IS NOT NULL` lets the planner use the partial index sessions_by_revocation.
 _LIST_REVOKED = (
     f"{sql_rows.SELECT_SESSIONS} WHERE revoked_at IS NOT NULL"
     " AND (revoked_at, handle) > (%s, %s) ORDER BY revoked_at, handle LIMIT %s"
-)
-# recorded_at is the database's clock, which every core process shares.
-_APPEND_FEED = (
-    f"INSERT INTO revocation_feed ({sql_rows.FEED_INSERT_COLUMNS}, recorded_at)"  # noqa: S608
-    " SELECT k, s, r, e, u, p, c, extract(epoch FROM clock_timestamp())"
-    " FROM unnest(%s::text[], %s::text[], %s::float8[], %s::float8[], %s::text[],"
-    " %s::bigint[], %s::bigint[]) WITH ORDINALITY AS t (k, s, r, e, u, p, c, i)"
-    " ORDER BY i ON CONFLICT (kind, subject) DO NOTHING RETURNING sequence"
-)
-# read_at is the database's clock once the statement's snapshot is taken: every entry
-# the read returns committed, and so was recorded, before it. An entry missing from the
-# read commits later, within the feed's statement timeout of its recorded_at, so a reader
-# asking from read_at - overlap next time finds it. The subquery's volatile clock is
-# evaluated once; the LEFT JOIN yields read_at even for an empty feed.
-_READ_FEED = (
-    "SELECT clock.read_at,"  # noqa: S608
-    f" {', '.join('f.' + c.strip() for c in sql_rows.FEED_COLUMNS.split(','))}"
-    " FROM (SELECT extract(epoch FROM clock_timestamp())::float8 AS read_at) AS clock"
-    " LEFT JOIN revocation_feed AS f"
-    " ON %(after)s::float8 IS NULL OR f.recorded_at > %(after)s::float8"
-    " ORDER BY f.sequence"
-)
-_PRUNE_FEED = (
-    "DELETE FROM revocation_feed WHERE sequence IN (SELECT sequence FROM revocation_feed"
-    " WHERE expires_at <= %s ORDER BY sequence LIMIT %s)"
 )
 
 
@@ -149,17 +99,7 @@ class PostgresStore(SessionStore):
     """
 
     def __init__(self, url: PostgresUrl) -> None:
-        self._redact = url.redact
-        # The migration needs a connection at once: opening it here, where a URL libpq
-        # rejects becomes a configuration error, costs nothing even with pool_min=0.
-        with translate_connect_errors(self._redact):
-            self._pool = BlockingPool(
-                url.dsn,
-                max(1, url.pool_min),
-                url.pool_max,
-                url.pool_timeout,
-                **connect_options(url),
-            )
+        self._db = Connections(url)
         try:
             self._migrate()
         except BaseException:
@@ -172,10 +112,10 @@ class PostgresStore(SessionStore):
         return cls(parse_url(url))
 
     def insert_session(self, record: SessionRecord) -> None:
-        self._execute("insert session", _INSERT_SESSION, sql_rows.session_values(record))
+        self._db.execute("insert session", _INSERT_SESSION, sql_rows.session_values(record))
 
     def get_session(self, handle: str) -> SessionRecord | None:
-        rows, _ = self._execute("get session", _GET_SESSION, (handle,))
+        rows, _ = self._db.execute("get session", _GET_SESSION, (handle,))
         return sql_rows.session_from_row(rows[0]) if rows else None
 
     def rotate_refresh_token(self, rotation: Rotation, now: float) -> RotateResult:
@@ -189,16 +129,16 @@ class PostgresStore(SessionStore):
             "idle": rotation.idle_expires_at,
             "now": now,
         }
-        rows, _ = self._execute("rotate refresh token", _ROTATE, params)
+        rows, _ = self._db.execute("rotate refresh token", _ROTATE, params)
         return RotateResult.ROTATED if rows else RotateResult.CONFLICT
 
     def update_session_data(self, handle: str, data_json: str, now: float) -> bool:
         params = {"value": data_json, "handle": handle, "now": now}
-        return self._execute("update session data", _UPDATE_DATA, params)[1] == 1
+        return self._db.execute("update session data", _UPDATE_DATA, params)[1] == 1
 
     def update_access_token_claims(self, handle: str, claims_json: str, now: float) -> bool:
         params = {"value": claims_json, "handle": handle, "now": now}
-        return self._execute("update access token claims", _UPDATE_CLAIMS, params)[1] == 1
+        return self._db.execute("update access token claims", _UPDATE_CLAIMS, params)[1] == 1
 
     def revoke_sessions(self, handles: Sequence[str], now: float) -> list[str]:
         """One UPDATE for all handles, so the revocation is all-or-nothing."""
@@ -206,14 +146,14 @@ class PostgresStore(SessionStore):
         if not unique:
             return []
         params = {"now": now, "handles": unique}
-        rows, _ = self._execute("revoke sessions", _REVOKE, params)
+        rows, _ = self._db.execute("revoke sessions", _REVOKE, params)
         revoked = {handle for (handle,) in rows}
         return [handle for handle in unique if handle in revoked]
 
     def revoke_user_sessions(self, user_id: str, keep_handle: str | None, now: float) -> list[str]:
         """Returns the revoked handles sorted."""
         params = {"now": now, "user_id": user_id, "keep": keep_handle}
-        rows, _ = self._execute("revoke user sessions", _REVOKE_USER, params)
+        rows, _ = self._db.execute("revoke user sessions", _REVOKE_USER, params)
         return sorted(handle for (handle,) in rows)
 
     def list_user_sessions(
@@ -230,7 +170,7 @@ class PostgresStore(SessionStore):
             "handle": handle,
             "limit": limit,
         }
-        rows, _ = self._execute("list user sessions", _LIST, params)
+        rows, _ = self._db.execute("list user sessions", _LIST, params)
         return [sql_rows.session_from_row(row) for row in rows]
 
     def delete_expired(self, now: float, limit: int) -> int:
@@ -238,51 +178,69 @@ class PostgresStore(SessionStore):
         if limit < 1:
             return 0
         params = {"now": now, "limit": limit}
-        return self._execute("delete expired sessions", _DELETE_EXPIRED, params)[1]
+        return self._db.execute("delete expired sessions", _DELETE_EXPIRED, params)[1]
 
     def insert_key(self, key: StoredKey) -> bool:
-        return self._execute("insert key", _INSERT_KEY, sql_rows.key_values(key))[1] == 1
+        return self._db.execute("insert key", _INSERT_KEY, sql_rows.key_values(key))[1] == 1
 
     def list_keys(self) -> list[StoredKey]:
-        rows, _ = self._execute("list keys", sql_rows.SELECT_KEYS)
+        rows, _ = self._db.execute("list keys", sql_rows.SELECT_KEYS)
         return [sql_rows.key_from_row(row) for row in rows]
+
+    def revoke_key(self, key_id: str, now: float) -> bool:
+        """One conditional UPDATE: of racing revocations only the first matches the row."""
+        params = {"now": now, "key_id": key_id}
+        return self._db.execute("revoke key", _REVOKE_KEY, params)[1] == 1
+
+    def rewrap_key(
+        self,
+        key_id: str,
+        expected_wrapping_key_id: str,
+        wrapped_secret: bytes,
+        wrapping_key_id: str,
+    ) -> bool:
+        """One conditional UPDATE on the expected wrapping key id (compare-and-set)."""
+        params = {
+            "secret": wrapped_secret,
+            "wrapping": wrapping_key_id,
+            "key_id": key_id,
+            "expected": expected_wrapping_key_id,
+        }
+        return self._db.execute("rewrap key", _REWRAP_KEY, params)[1] == 1
+
+    def delete_keys(self, key_ids: Sequence[str]) -> int:
+        """One DELETE for all ids, so the deletion is all-or-nothing."""
+        unique = list(dict.fromkeys(key_ids))
+        if not unique:
+            return 0
+        return self._db.execute("delete keys", _DELETE_KEYS, (unique,))[1]
 
     def list_revoked_sessions(self, after: tuple[float, str], limit: int) -> list[SessionRecord]:
         """Keyset pagination on the partial (revoked_at, handle) index; [] if limit < 1."""
         if limit < 1:
             return []
-        rows, _ = self._execute("list revoked sessions", _LIST_REVOKED, (*after, limit))
+        rows, _ = self._db.execute("list revoked sessions", _LIST_REVOKED, (*after, limit))
         return [sql_rows.session_from_row(row) for row in rows]
 
     def append_feed(self, entries: Sequence[FeedEntry]) -> int:
         """One INSERT ... ON CONFLICT DO NOTHING, under a statement timeout of at most 1 s."""
         if not entries:
             return 0
-        rows, _ = self._execute(
-            "append to the revocation feed",
-            _APPEND_FEED,
-            schema.feed_arrays(entries),
-            timeout_cap_ms=FEED_STATEMENT_TIMEOUT_MS,
-        )
-        return len(rows)
+        return feed.append(self._db.execute, entries)
 
     def read_feed(self, recorded_after: float | None) -> FeedPage:
-        rows, _ = self._execute("read the revocation feed", _READ_FEED, {"after": recorded_after})
-        entries = [sql_rows.feed_from_row(row[1:]) for row in rows if row[1] is not None]
-        return FeedPage(entries=entries, read_at=rows[0][0])
+        return feed.read(self._db.execute, recorded_after)
 
     def prune_feed(self, now: float, limit: int) -> int:
         if limit < 1:
             return 0
-        return self._execute("prune the revocation feed", _PRUNE_FEED, (now, limit))[1]
+        return feed.prune(self._db.execute, now, limit)
 
     def close(self) -> None:
         """Close every connection, idle or in use; idempotent."""
-        pool = getattr(self, "_pool", None)
-        if pool is not None:
-            pool.close()
-
-    # -- internals -----------------------------------------------------------------
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
 
     def _migrate(self) -> None:
         """Run `schema.migrate` in one explicit READ COMMITTED transaction.
@@ -291,80 +249,10 @@ class PostgresStore(SessionStore):
         SERIALIZABLE the snapshot would predate the advisory lock, hiding the schema a
         process that held the lock before us has just committed.
         """
-        with (
-            translate_errors("migrate the schema", self._redact),
-            self._pool.connection() as conn,
-            conn.cursor() as cur,
-        ):
-            cur.execute(
-                "BEGIN ISOLATION LEVEL READ COMMITTED;"
-                f" SET LOCAL statement_timeout = {_statement_timeout_ms()}"
-            )
-            try:
-                version = schema.migrate(cur)
-                cur.execute("COMMIT")
-            except BaseException:
-                if not conn.closed:  # else the pool discards it, transaction and all
-                    with contextlib.suppress(psycopg2.Error):
-                        cur.execute("ROLLBACK")
-                raise
+        with self._db.transaction("migrate the schema") as cur:
+            version = schema.migrate(cur)
         if version > schema.SCHEMA_VERSION:
             raise StorageError(
                 f"postgres: database schema version {version} is newer than this plugin's "
                 f"({schema.SCHEMA_VERSION})"
             )
-
-    def _execute(
-        self,
-        operation: str,
-        sql: str,
-        params: Sequence[Any] | dict[str, Any] | None = None,
-        timeout_cap_ms: int | None = None,
-    ) -> tuple[list[tuple[Any, ...]], int]:
-        """Run `sql` as one transaction; return its rows (if any) and row count.
-
-        Retries serialization failures and deadlocks with a short, growing, jittered
-        back-off while attempts and the deadline last; every other error is translated.
-        """
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                return self._attempt(sql, params, timeout_cap_ms)
-            except psycopg2.Error as exc:
-                # Jitter (not a secret), so racing retries do not collide again in step.
-                pause = RETRY_BACKOFF_SECONDS * 2**attempt * random.random()  # noqa: S311
-                last = attempt == MAX_ATTEMPTS or pause >= deadlines.remaining()
-                if last or not is_retryable(exc):
-                    raise translate(operation, exc, self._redact) from exc
-            time.sleep(pause)
-        raise AssertionError("unreachable")
-
-    def _attempt(
-        self, sql: str, params: Sequence[Any] | dict[str, Any] | None, timeout_cap_ms: int | None
-    ) -> tuple[list[tuple[Any, ...]], int]:
-        with self._pool.connection() as conn, conn.cursor() as cur:
-            # Taken once a connection is ours, so time spent waiting for it counts too.
-            timeout_ms = _statement_timeout_ms()
-            if timeout_cap_ms is not None:
-                timeout_ms = min(timeout_ms, timeout_cap_ms)
-            # Sent with the statement in one query string: one round trip, and the
-            # setting ends with the statement's own (implicit) transaction.
-            cur.execute(f"SET LOCAL statement_timeout = {timeout_ms};\n{sql}", params)
-            rows = cur.fetchall() if cur.description is not None else []
-            return rows, cur.rowcount
-
-
-def _statement_timeout_ms() -> int:
-    """The call's remaining deadline, rounded up: a statement cancelled by it spent it all."""
-    return max(1, math.ceil(deadlines.remaining() * 1000))
-
-
-def connect_options(url: PostgresUrl) -> dict[str, Any]:
-    """libpq options added to the URL's own, each only where the URL does not set it."""
-    defaults: dict[str, Any] = {
-        "application_name": APPLICATION_NAME,
-        # libpq's own minimum is 2 s; an unreachable host must not hang a call forever.
-        "connect_timeout": max(2, math.ceil(url.pool_timeout)),
-        **KEEPALIVE_DEFAULTS,
-    }
-    options = {key: value for key, value in defaults.items() if key not in url.libpq_params}
-    return {"client_encoding": "UTF8", **options}

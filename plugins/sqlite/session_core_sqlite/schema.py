@@ -6,7 +6,7 @@ built as version 1 and then migrated like an old one, so both take the same path
 `expires_at` is min(idle, absolute) expiry, kept by every write that changes either, so
 liveness checks, listings and the sweeper all use one indexed column.
 
-Versions: 1 sessions and keys; 2 adds the revocation feed.
+Versions: 1 sessions and keys; 2 adds the revocation feed; 3 adds `keys.revoked_at`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlite3
 
 from core_server.storage.errors import StorageError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS schema_version (
@@ -61,8 +61,11 @@ _DDL = (
     )""",
 )
 
-# Each version's statements, applied in order to a file at the version before; every one
-# is idempotent, so a migration interrupted before its commit simply runs again.
+# Each version's statements, applied in order to a file at the version before, in the
+# transaction that then records the version: SQLite's DDL is transactional, so a migration
+# commits whole with its version or not at all (which is why ALTER TABLE ... ADD COLUMN,
+# having no IF NOT EXISTS, is safe here). The version-1 DDL above never changes; every
+# later change is a new version here.
 _MIGRATIONS: dict[int, tuple[str, ...]] = {
     # AUTOINCREMENT: a sequence is never reused, even after the newest entry was pruned,
     # since readers de-duplicate by it.
@@ -85,6 +88,8 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX IF NOT EXISTS sessions_by_revocation ON sessions (revoked_at)"
         " WHERE revoked_at IS NOT NULL",
     ),
+    # Set by an emergency revocation only; NULL for every key stored before it existed.
+    3: ("ALTER TABLE keys ADD COLUMN revoked_at REAL",),
 }
 
 

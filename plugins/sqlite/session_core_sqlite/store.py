@@ -75,6 +75,12 @@ _LIST_REVOKED = (
     " ORDER BY revoked_at, handle LIMIT ?"
 )
 _INSERT_KEY = sql_rows.insert_sql("keys", sql_rows.KEY_COLUMNS, "?") + " ON CONFLICT DO NOTHING"
+# `revoked_at IS NULL` keeps the first revocation time and makes a repeat match nothing.
+_REVOKE_KEY = "UPDATE keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL"
+_REWRAP_KEY = (
+    "UPDATE keys SET wrapped_secret = ?, wrapping_key_id = ?"
+    " WHERE key_id = ? AND wrapping_key_id = ?"
+)
 
 
 def path_from_url(url: str) -> str:
@@ -206,6 +212,35 @@ class SqliteStore(SessionStore):
             rows = conn.execute(sql_rows.SELECT_KEYS).fetchall()
         return [sql_rows.key_from_row(row) for row in rows]
 
+    def revoke_key(self, key_id: str, now: float) -> bool:
+        """One conditional UPDATE: SQLite's write lock makes racing revocations serialise."""
+        with self._db.write("revoke key") as conn:
+            return conn.execute(_REVOKE_KEY, (now, key_id)).rowcount == 1
+
+    def rewrap_key(
+        self,
+        key_id: str,
+        expected_wrapping_key_id: str,
+        wrapped_secret: bytes,
+        wrapping_key_id: str,
+    ) -> bool:
+        """One conditional UPDATE on the expected wrapping key id (compare-and-set)."""
+        params = (wrapped_secret, wrapping_key_id, key_id, expected_wrapping_key_id)
+        with self._db.write("rewrap key") as conn:
+            return conn.execute(_REWRAP_KEY, params).rowcount == 1
+
+    def delete_keys(self, key_ids: Sequence[str]) -> int:
+        """All chunks run in one transaction, so the deletion is all-or-nothing."""
+        unique = list(dict.fromkeys(key_ids))
+        if not unique:
+            return 0
+        deleted = 0
+        with self._db.write("delete keys") as conn:
+            for start in range(0, len(unique), _CHUNK):
+                chunk = unique[start : start + _CHUNK]
+                deleted += conn.execute(_delete_keys(len(chunk)), chunk).rowcount
+        return deleted
+
     def list_revoked_sessions(self, after: tuple[float, str], limit: int) -> list[SessionRecord]:
         """Uses the partial index on revoked_at; ties are ordered by handle; [] if limit < 1."""
         if limit < 1:
@@ -243,3 +278,9 @@ def _revoke_by_handles(count: int) -> str:
         f"UPDATE sessions SET revoked_at = ? WHERE handle IN ({placeholders})"  # noqa: S608
         f" AND {_LIVE} RETURNING handle"
     )
+
+
+def _delete_keys(count: int) -> str:
+    placeholders = ", ".join("?" * count)
+    # Only placeholders are interpolated; the key ids themselves are bound parameters.
+    return f"DELETE FROM keys WHERE key_id IN ({placeholders})"  # noqa: S608

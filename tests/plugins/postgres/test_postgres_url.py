@@ -13,7 +13,7 @@ from core_server.errors import ConfigError
 from core_server.storage import registry
 from core_server.storage.errors import StorageError, StorageUnavailable
 from session_core_postgres import PostgresStore
-from session_core_postgres.store import KEEPALIVE_DEFAULTS
+from session_core_postgres._connections import KEEPALIVE_DEFAULTS
 from session_core_postgres.url import parse_url
 from tests.support.postgres import APP_ROLE, PostgresCluster
 
@@ -139,7 +139,7 @@ def _connection_options(url: str) -> dict[str, str]:
     """The libpq options of a connection the store opened (libpq's view, not ours)."""
     store = PostgresStore.from_url(url)
     try:
-        with store._pool.connection() as conn:
+        with store._db._pool.connection() as conn:
             return dict(conn.get_dsn_parameters())
     finally:
         store.close()

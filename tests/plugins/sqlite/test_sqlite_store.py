@@ -14,7 +14,8 @@ import pytest
 from core_server import deadlines
 from core_server.domain.models import RotateResult
 from core_server.storage.errors import StorageError, StorageTimeout, StorageUnavailable
-from core_server.storage.testing import StoreContract, make_record, make_rotation
+from core_server.storage.testing import StoreContract
+from core_server.storage.testing_records import make_record, make_rotation
 from session_core_sqlite import SqliteStore
 from session_core_sqlite.store import path_from_url
 
