@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from core_server import credentials, logs, operator_cli, workers
-from core_server.config import Config, from_settings, merge_sources, unknown_environment
+from core_server.config import Config
+from core_server.config_sources import from_settings, merge_sources, unknown_environment
 from core_server.errors import ConfigError
 from core_server.storage.errors import StorageError
 

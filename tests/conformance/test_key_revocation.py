@@ -15,7 +15,7 @@ from datetime import datetime
 
 import pytest
 
-from core_server.config import from_settings, merge_sources
+from core_server.config_sources import from_settings, merge_sources
 from core_server.deployment import Deployment, open_deployment
 from core_server.outcomes import Outcome, Reason
 from sessioncore.v1 import session_service_pb2 as pb

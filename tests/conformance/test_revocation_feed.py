@@ -14,6 +14,7 @@ import pytest
 
 from sessioncore.v1 import session_service_pb2 as pb
 from tests.conformance.conftest import StartCore
+from tests.support import scrape
 from tests.support.core_process import CoreProcess
 from tests.support.feed import Poller, assert_recent, handles_in, revoke
 from tests.support.grpc_helpers import (
@@ -212,3 +213,21 @@ def test_a_cursor_older_than_the_retention_gets_a_snapshot(short_api: Api) -> No
     # A snapshot holds only entries still in force: the expired one is left out.
     assert handles_in(response) == [recent]
     assert poller.handles() == [recent]
+
+
+def test_C26_a_theft_also_increments_the_theft_metric(start_core: StartCore) -> None:
+    port = scrape.free_port()
+    api = start_core(metrics_port=port).stub()
+    t0 = create_session(api, new_user("c26-metric"), anti_csrf=True).tokens
+    rotate(api, rotate(api, t0))
+    before = scrape.scrape(port)
+
+    theft = refresh_tokens(api, t0)
+    assert_outcome(theft, pb.OUTCOME_TOKEN_THEFT_DETECTED, pb.REASON_TOKEN_REUSED)
+    after = scrape.scrape(port)
+    for name, labels in (
+        ("session_core_thefts_total", {}),
+        ("session_core_refreshes_total", {"result": "theft"}),
+        ("session_core_revocations_total", {"kind": "session"}),
+    ):
+        assert scrape.value(after, name, **labels) == scrape.value(before, name, **labels) + 1

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from core_server.config import from_settings, unknown_environment
+from core_server.config_sources import from_settings, unknown_environment
 from core_server.errors import ConfigError
 from tests.support.core_process import environment_without_settings
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from core_server.config import from_settings
+from core_server.config_sources import from_settings
 from core_server.errors import ConfigError
 from tests.support import scrape
 from tests.support.core_process import CoreFactory, CoreProcess
