@@ -75,8 +75,10 @@ def _config(args: argparse.Namespace) -> Config:
         print(f"session-core: warning: ignoring {name}, which names no setting", file=sys.stderr)
     raw = merge_sources(args.config, os.environ, overrides)
     raw.setdefault("data_dir", credentials.default_data_dir())
-    # Operator commands say it on stderr, so their output on stdout stays machine-readable.
-    _fill_zero_config_secrets(raw, sys.stdout if args.command == "serve" else sys.stderr)
+    if args.command == "serve":
+        _fill_zero_config_secrets(raw, sys.stdout)
+    else:
+        operator_cli.fill_secrets(raw)
     return from_settings(raw)
 
 

@@ -182,6 +182,13 @@ def _validate(c: Config) -> None:
             "key_poll_interval_seconds",
             "must be 0.05-60",
         ),
+        (
+            # Each key must start signing before its successor is due (key_schedule).
+            c.signing_key_rotation_seconds
+            > 2 * (c.jwks_max_age_seconds + c.key_poll_interval_seconds),
+            "signing_key_rotation_seconds",
+            "must exceed 2 x (jwks_max_age_seconds + key_poll_interval_seconds)",
+        ),
         (bool(c.issuer) and bool(c.audience), "issuer", "issuer and audience must be non-empty"),
         (
             bool(c.tls_cert_file) == bool(c.tls_key_file),

@@ -45,6 +45,16 @@ def master_secret(data_dir: Path) -> StoredSecret:
     )
 
 
+def existing_master_secret(data_dir: Path) -> str | None:
+    """The master secret a core generated in `data_dir`, or None when there is none."""
+    try:
+        return (data_dir / MASTER_SECRET_FILE).read_text().strip() or None
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError("data_dir", f"cannot read {data_dir}: {exc.strerror}") from exc
+
+
 def _ensure(path: Path, generate: Callable[[], str]) -> StoredSecret:
     try:
         stored = _create_or_read(path, generate)

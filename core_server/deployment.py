@@ -47,16 +47,20 @@ def key_policy(config: Config) -> KeyPolicy:
 
 
 def open_deployment(
-    config: Config, clock: Clock | None = None, rng: Random | None = None
+    config: Config, clock: Clock | None = None, rng: Random | None = None, *, serving: bool = True
 ) -> Deployment:
-    """Open the store and load (creating when missing) the keys; raises on bad secrets."""
+    """Open the store and load the keys; raises `ConfigError` on bad secrets.
+
+    A serving deployment creates missing keys and rotates them on schedule; one opened
+    for an operator command (`serving=False`) writes keys only when told to, and refuses
+    a store without keys.
+    """
     clock, rng = clock or SystemClock(), rng or SystemRandom()
     store = open_store(config.storage, config.effective_storage_url)
     try:
         policy = key_policy(config)
-        keys = KeyManager(
-            store, config.master_secrets, KeySettings(config.signing_algorithm, policy), clock, rng
-        )
+        settings = KeySettings(config.signing_algorithm, policy, maintain=serving)
+        keys = KeyManager(store, config.master_secrets, settings, clock, rng)
         service = SessionService(config, store, keys, clock, rng)
         feed = RevocationFeed(
             store, config.session_feed_retention_seconds, config.feed_overlap_seconds

@@ -36,10 +36,16 @@ MIN_ON_DEMAND_REFRESH_SECONDS = 0.25
 
 @dataclass(frozen=True)
 class KeySettings:
-    """What a deployment's keys look like: the algorithm of new signing keys and the policy."""
+    """What a deployment's keys look like: the algorithm of new signing keys and the policy.
+
+    `maintain` is True for serving processes, which create missing keys and the next
+    signing key when it is due. Operator commands pass False: they change keys only
+    when told to, and refuse a store that holds no keys (most likely a wrong URL).
+    """
 
     algorithm: str
     policy: KeyPolicy
+    maintain: bool = True
 
 
 class KeyManager:
@@ -60,8 +66,10 @@ class KeyManager:
         self._rng = rng
         self._lock = threading.Lock()  # one writer at a time; readers take the snapshot
         self._unwrapped: dict[str, SigningKey | bytes] = {}
+        self._revoked: frozenset[str] | None = None  # key ids seen revoked, for metrics
         self._kek = self._load_kek()
-        self._ensure_secrets()
+        if settings.maintain:
+            self._ensure_secrets()
         self._keyring, self.refreshed_at = self._read()
 
     @property
@@ -98,8 +106,13 @@ class KeyManager:
             now = self._clock.now()
             pending = self._pending(self._store.list_keys(), now)
             if pending is None:
+                stored = self._store.list_keys()
+                # The deployment's algorithm, not this process's setting: an operator
+                # command may run without the cores' configuration file.
+                live = key_schedule.live_signing_keys(stored)
+                algorithm = live[-1].algorithm if live else self._settings.algorithm
                 lead = self._settings.policy.sign_lead_seconds
-                self._insert_signing_key(self._store.list_keys(), lead)
+                self._insert_signing_key(stored, lead, algorithm)
             self._keyring, self.refreshed_at = self._read()
             scheduled = self._pending(self._keyring.rows, now)
         if scheduled is None:
@@ -173,18 +186,29 @@ class KeyManager:
         sign_from = key_schedule.next_sign_from(
             stored, now, self._settings.policy, self._settings.algorithm
         )
-        if sign_from is not None:
-            self._insert_signing_key(stored, sign_from - now)
+        if sign_from is not None and self._settings.maintain:
+            self._insert_signing_key(stored, sign_from - now, self._settings.algorithm)
             stored = self._store.list_keys()
             now = self._clock.now()
+        self._count_revocations(stored)
         _record_view(stored, now)
         return self._build(stored), now
 
-    def _insert_signing_key(self, stored: list[StoredKey], sign_after: float) -> None:
+    def _count_revocations(self, stored: list[StoredKey]) -> None:
+        # Counted where a process first sees them, whoever revoked the key (usually the
+        # operator CLI, which serves no metrics); keys revoked before it started are not.
+        revoked = frozenset(k.key_id for k in stored if k.kind is KeyKind.SIGNING and k.revoked_at)
+        if self._revoked is not None:
+            metrics.record_revocations("key", len(revoked - self._revoked))
+        self._revoked = revoked
+
+    def _insert_signing_key(
+        self, stored: list[StoredKey], sign_after: float, algorithm: str
+    ) -> None:
         slot = key_schedule.next_slot(stored, KeyKind.SIGNING)
-        settings = self._settings
+        policy = self._settings.policy
         row = rows.new_signing_row(
-            slot, settings.algorithm, sign_after, settings.policy, self._kek, self._clock, self._rng
+            slot, algorithm, sign_after, policy, self._kek, self._clock, self._rng
         )
         if self._store.insert_key(row):
             log.info(
@@ -243,9 +267,17 @@ class KeyManager:
 
     def _load_kek(self) -> tuple[str, bytes]:
         # Created if absent, then re-read: processes starting together use one KEK.
-        self._store.insert_key(rows.new_kek_row(self._masters[0], self._clock.now(), self._rng))
+        if self._settings.maintain:
+            now = self._clock.now()
+            self._store.insert_key(rows.new_kek_row(self._masters[0], now, self._rng))
+        elif not any(row.slot == rows.KEK_SLOT for row in self._store.list_keys()):
+            raise ConfigError(
+                "storage_url",
+                "this store holds no session-core keys: is it the deployment's store? "
+                "(a core creates them when it first starts)",
+            )
         row = self._kek_row()
-        return row.key_id, _unwrap_kek(row, self._masters)
+        return row.key_id, rows.unwrap_kek(row, self._masters)
 
 
 def _record_view(stored: list[StoredKey], now: float) -> None:
@@ -259,25 +291,4 @@ def _record_view(stored: list[StoredKey], now: float) -> None:
             "signing": 0 if signer is None else 1,
             "revoked": sum(1 for k in stored if k.kind is KeyKind.SIGNING and k.revoked_at),
         },
-    )
-
-
-def _unwrap_kek(row: StoredKey, masters: Sequence[MasterSecret]) -> bytes:
-    for master in masters:
-        if master.key_id != row.wrapping_key_id:
-            continue
-        try:
-            return key_wrap.unwrap(
-                key_wrap.wrapping_key(master),
-                row.wrapped_secret,
-                rows.binding(row.key_id, row.kind),
-            )
-        except ValueError as exc:
-            raise ConfigError(
-                "master_secrets", f"master secret {master.key_id!r} does not unwrap the stored keys"
-            ) from exc
-    raise ConfigError(
-        "master_secrets",
-        f"the stored keys are wrapped under master secret {row.wrapping_key_id!r}, "
-        "which is not configured",
     )

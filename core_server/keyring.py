@@ -11,7 +11,7 @@ the rows' schedule (`domain.key_schedule`), so a snapshot never signs past a key
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core_server.domain import key_schedule, key_wrap, signing_keys
@@ -21,7 +21,7 @@ from core_server.domain.key_schedule import KeyPolicy
 from core_server.domain.key_wrap import MasterSecret
 from core_server.domain.models import KeyKind, PinnedKeys, StoredKey
 from core_server.domain.signing_keys import SigningKey, VerificationKey
-from core_server.errors import KeyUnavailable
+from core_server.errors import ConfigError, KeyUnavailable
 
 SECRET_KEY_BYTES = 32
 KEK_SLOT = "kek/1"
@@ -148,3 +148,29 @@ def new_secret_row(
     kek_id, kek_key = kek
     wrapped = key_wrap.wrap(kek_key, rng.bytes(SECRET_KEY_BYTES), binding(key_id, kind), rng)
     return StoredKey(key_id, kind, slot, "HS256", wrapped, kek_id, "", now)
+
+
+def unwrap_kek(row: StoredKey, masters: Sequence[MasterSecret]) -> bytes:
+    """The key-encryption key in `row`, unwrapped with the configured master secret it names.
+
+    Raises `ConfigError("master_secrets")` when that secret is not configured or does
+    not unwrap it, so a core with the wrong secrets refuses to start.
+    """
+    for master in masters:
+        if master.key_id != row.wrapping_key_id:
+            continue
+        try:
+            return key_wrap.unwrap(
+                key_wrap.wrapping_key(master),
+                row.wrapped_secret,
+                binding(row.key_id, row.kind),
+            )
+        except ValueError as exc:
+            raise ConfigError(
+                "master_secrets", f"master secret {master.key_id!r} does not unwrap the stored keys"
+            ) from exc
+    raise ConfigError(
+        "master_secrets",
+        f"the stored keys are wrapped under master secret {row.wrapping_key_id!r}, "
+        "which is not configured",
+    )

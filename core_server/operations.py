@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from core_server import metrics
 from core_server.domain.clock import Clock
 from core_server.domain.key_schedule import KeyPolicy
 from core_server.domain.models import StoredKey
@@ -59,11 +58,12 @@ class Operations:
             log.info("swept", extra=counts)
         return report
 
-    def revoke_signing_key(self, key_id: str) -> StoredKey | None:
+    def revoke_signing_key(self, key_id: str) -> tuple[StoredKey, bool] | None:
         """Emergency revocation: out of the JWKS and into the revocation feed at once.
 
-        Returns the revoked key, or None when no signing key has this id. If it was
-        signing, a new key signs at once (no publication lead: a verifier meeting its
+        Returns the revoked key and whether this call revoked it (False: it was revoked
+        before, and the first time is kept), or None when no signing key has this id.
+        If it was signing, a new key signs at once (no publication lead: a verifier meeting its
         unknown `kid` refetches the JWKS). The feed entry outlives the key's deletion by
         a JWKS max-age; the sweeper re-adds it if this append fails.
         """
@@ -71,11 +71,10 @@ class Operations:
         if revoked is None:
             return None
         row, newly = revoked
-        if newly:
-            metrics.record_revocations("key")
         self._feed.record_keys([row], self._policy)
-        log.warning("signing key revoked", extra={"kid": row.key_id, "event": "key_revoked"})
-        return row
+        if newly:
+            log.warning("signing key revoked", extra={"kid": row.key_id, "event": "key_revoked"})
+        return row, newly
 
     def rotate_signing_key(self) -> StoredKey:
         """Schedule the next signing key (see `KeyManager.rotate_signing_key`)."""

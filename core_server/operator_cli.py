@@ -2,7 +2,7 @@
 
     session-core sessions list --user USER        live sessions of one user
     session-core sessions revoke HANDLE... | --user USER
-    session-core keys list                        signing keys and their schedule
+    session-core keys list                        every key's id and schedule (no secrets)
     session-core keys rotate                      schedule the next signing key
     session-core keys revoke KID                  emergency: retire a compromised key
     session-core secrets rotate                   re-wrap under the first master secret,
@@ -19,16 +19,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from core_server import credentials
 from core_server.config import Config
 from core_server.deployment import Deployment, open_deployment
 from core_server.domain import key_schedule
 from core_server.domain.models import KeyKind, SessionRecord, StoredKey
-from core_server.errors import InvalidArgument
+from core_server.errors import ConfigError, InvalidArgument
 from core_server.storage.registry import open_store
 
 COMMANDS = ("sessions", "keys", "secrets", "migrate")
@@ -44,7 +47,7 @@ def add_commands(commands: Any, add_settings: Callable[[argparse.ArgumentParser]
     revoke.add_argument("handles", nargs="*", metavar="HANDLE")
     revoke.add_argument("--user", help="revoke every session of this user instead")
     keys = _group(commands, "keys", "list, rotate or revoke signing keys")
-    _command(keys, "list", "signing keys and their schedule", add_settings)
+    _command(keys, "list", "every key's id, kind and schedule (never a secret)", add_settings)
     _command(
         keys, "rotate", "publish the next signing key now; it signs one lead later", add_settings
     )
@@ -63,13 +66,32 @@ def add_commands(commands: Any, add_settings: Callable[[argparse.ArgumentParser]
     _command(commands, "migrate", "create or upgrade the storage schema", add_settings)
 
 
+def fill_secrets(raw: dict[str, Any]) -> None:
+    """Complete settings for an operator command; unlike `serve`, generate nothing.
+
+    The master secret comes from the settings or from the data directory a core
+    generated it in; without either, the command is pointed at no deployment and stops.
+    Operator commands serve no RPC, so the API key only has to satisfy validation.
+    """
+    if not raw.get("master_secrets"):
+        stored = credentials.existing_master_secret(Path(raw["data_dir"]))
+        if stored is None:
+            raise ConfigError(
+                "master_secrets",
+                f"none configured and none in {raw['data_dir']}: pass the deployment's "
+                "--config (or --data-dir, or SESSION_CORE_MASTER_SECRETS)",
+            )
+        raw["master_secrets"] = stored
+    raw.setdefault("api_keys", secrets.token_urlsafe(24))
+
+
 def run(args: argparse.Namespace, config: Config) -> int:
     """Run the operator command in `args`; returns the exit status."""
     if args.command == "migrate":
         open_store(config.storage, config.effective_storage_url).close()
         _say(args, {"migrated": config.storage})
         return 0
-    deployment = open_deployment(config)
+    deployment = open_deployment(config, serving=False)
     try:
         return _ACTIONS[(args.command, args.action)](args, deployment)
     except InvalidArgument as exc:
@@ -122,11 +144,16 @@ def _rotate_key(args: argparse.Namespace, deployment: Deployment) -> int:
 
 
 def _revoke_key(args: argparse.Namespace, deployment: Deployment) -> int:
-    row = deployment.operations.revoke_signing_key(args.kid)
-    if row is None:
-        print(f"session-core: no signing key has id {args.kid!r}", file=sys.stderr)
+    revoked = deployment.operations.revoke_signing_key(args.kid)
+    if revoked is None:
+        print(f"session-core: no signing key has id {_short(args.kid)}", file=sys.stderr)
         return 1
-    _say(args, {"revoked_kid": row.key_id, "revoked_at": _time(row.revoked_at)})
+    row, newly = revoked
+    # `newly_revoked` false: it was revoked before; the first time is kept.
+    _say(
+        args,
+        {"revoked_kid": row.key_id, "revoked_at": _time(row.revoked_at), "newly_revoked": newly},
+    )
     return 0
 
 
@@ -201,8 +228,20 @@ def _say(args: argparse.Namespace, fields: dict[str, Any]) -> None:
 
 def _text(value: Any) -> str:
     if isinstance(value, list | tuple):
-        return ",".join(str(item) for item in value) or "-"
-    return "-" if value is None else str(value)
+        return ",".join(_text(item) for item in value) or "-"
+    if value is None:
+        return "-"
+    text = str(value)
+    # Client-supplied values (user agents, ids) are quoted and escaped when they hold
+    # spaces or control characters, so they can neither forge a row nor drive the
+    # operator's terminal.
+    if not text or not text.isprintable() or " " in text or '"' in text:
+        return json.dumps(text)
+    return text
+
+
+def _short(value: str, limit: int = 80) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
 def _group(commands: Any, name: str, help_text: str) -> Any:

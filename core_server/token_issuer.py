@@ -65,8 +65,10 @@ class TokenIssuer:
             key = self._keys.keyring.signer(now)
         except KeyUnavailable:
             # Nothing signs: every process missed a rotation, or the signer was revoked
-            # elsewhere; re-reading creates or finds the key that signs now.
-            key = self._keys.refresh().signer(now)
+            # elsewhere; re-reading creates or finds the key that signs from the moment
+            # of the re-read (a new key is stamped after this call's `now`).
+            keyring = self._keys.refresh()
+            key = keyring.signer(self._keys.refreshed_at)
         token = access_tokens.issue(
             key, claims, issuer=self._config.issuer, audience=self._config.audience
         )

@@ -64,8 +64,13 @@ class KeyPolicy:
         )
 
     def rotation_due_at(self, key: StoredKey) -> float:
-        """When the successor of `key` must be created (two leads before it stops signing)."""
-        return _time(key.sign_until) - 2 * self.publish_lead_seconds
+        """When the successor of `key` must be created: two sign leads before `key` ends.
+
+        A process notices within one propagation interval and the successor signs one
+        sign lead later, so it takes over at least one publication lead before `key`'s
+        `sign_until`: no gap in which nothing signs.
+        """
+        return _time(key.sign_until) - 2 * self.sign_lead_seconds
 
 
 def live_signing_keys(keys: Iterable[StoredKey]) -> list[StoredKey]:
@@ -175,7 +180,9 @@ def revocation_expires_at(key: StoredKey, policy: KeyPolicy) -> float:
 
 
 def _has_successor(keys: Iterable[StoredKey], key: StoredKey) -> bool:
-    return any(k.number > key.number for k in live_signing_keys(keys))
+    # A successor signs on after `key` ends. A newer slot alone does not make one: an
+    # emergency replacement signs at once but may end before the key it outranks.
+    return any(_time(k.sign_until) > _time(key.sign_until) for k in live_signing_keys(keys))
 
 
 def _time(value: float | None) -> float:

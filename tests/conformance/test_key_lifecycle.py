@@ -196,11 +196,13 @@ def test_C5_keys_are_stored_with_the_configured_schedule(observed: Observation) 
     ordered = sorted(schedule.values(), key=lambda row: row.number)
     assert [row.number for row in ordered] == list(range(1, len(ordered) + 1))
     for older, newer in itertools.pairwise(ordered):
-        # Each successor was created when due (two leads before its predecessor's end,
-        # give or take a key poll) and signs one lead after its creation.
-        assert newer.sign_from == pytest.approx(newer.created_at + JWKS_MAX_AGE_SECONDS)
+        # Each successor was created when due (two sign leads, a max-age and a key poll
+        # each, before its predecessor's end, give or take a key poll) and signs one
+        # sign lead after its creation.
+        sign_lead = JWKS_MAX_AGE_SECONDS + KEY_POLL_SECONDS
+        assert newer.sign_from == pytest.approx(newer.created_at + sign_lead)
         assert older.sign_until is not None
-        due = older.sign_until - 2 * JWKS_MAX_AGE_SECONDS
+        due = older.sign_until - 2 * sign_lead
         assert due <= newer.created_at < due + 4 * KEY_POLL_SECONDS
 
 
@@ -465,7 +467,7 @@ def assert_one_key_per_rotation(rows: list[KeyRow]) -> None:
     assert [row.number for row in rows] == list(range(1, len(rows) + 1)), rows
     for older, newer in itertools.pairwise(rows):
         assert older.sign_until is not None
-        due = older.sign_until - 2 * JWKS_MAX_AGE_SECONDS
+        due = older.sign_until - 2 * (JWKS_MAX_AGE_SECONDS + KEY_POLL_SECONDS)
         assert due <= newer.created_at < due + 4 * KEY_POLL_SECONDS, (older, newer)
 
 

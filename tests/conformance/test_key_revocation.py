@@ -20,6 +20,7 @@ from core_server.deployment import Deployment, open_deployment
 from core_server.outcomes import Outcome, Reason
 from sessioncore.v1 import session_service_pb2 as pb
 from tests.conformance.conftest import StartCore
+from tests.support import scrape
 from tests.support.core_process import CoreProcess
 from tests.support.grpc_helpers import (
     assert_outcome,
@@ -41,7 +42,12 @@ REVOKE_BOUND_SECONDS = 4 * KEY_POLL_SECONDS
 
 @pytest.fixture(scope="module")
 def polling_core(start_core: StartCore) -> CoreProcess:
-    return start_core(key_poll_interval_seconds=KEY_POLL_SECONDS)
+    return start_core(key_poll_interval_seconds=KEY_POLL_SECONDS, metrics_port=scrape.free_port())
+
+
+def key_revocations_counted(core: CoreProcess) -> float:
+    samples = scrape.scrape(int(core.config["metrics_port"]))
+    return scrape.value(samples, "session_core_revocations_total", kind="key")
 
 
 @pytest.fixture
@@ -69,6 +75,7 @@ def test_a_key_revoked_with_the_cli_is_retired_everywhere_and_replaced(
     kid = kid_of(created.tokens.access_token.token)
     assert_outcome(verify_tokens(api, created.tokens), pb.OUTCOME_OK)
     assert kid in jwks(api)
+    counted_before = key_revocations_counted(polling_core)
 
     run = run_operator(polling_core, "keys", "revoke", kid).ok()
     returned = time.time()
@@ -84,6 +91,8 @@ def test_a_key_revoked_with_the_cli_is_retired_everywhere_and_replaced(
     response = verify_tokens(api, created.tokens)
     assert_outcome(response, pb.OUTCOME_TRY_REFRESH_TOKEN, pb.REASON_INVALID_TOKEN)
     assert kid not in jwks(api)
+    # The serving core counts the revocation it noticed (the CLI serves no metrics).
+    assert key_revocations_counted(polling_core) == counted_before + 1
 
     (entry,) = [
         e for e in api.ListRevocations(pb.ListRevocationsRequest()).revocations if e.key_id == kid
@@ -114,8 +123,10 @@ def test_the_revoking_process_refuses_the_key_on_the_very_next_verify(
     assert service.verify(token, "", False, False).outcome is Outcome.OK
     assert kid in published_kids(deployment)
 
-    row = deployment.operations.revoke_signing_key(kid)
-    assert row is not None and row.key_id == kid and row.revoked_at is not None
+    revoked = deployment.operations.revoke_signing_key(kid)
+    assert revoked is not None
+    row, newly = revoked
+    assert newly and row.key_id == kid and row.revoked_at is not None
     result = service.verify(token, "", False, False)
     assert (result.outcome, result.reason) == (Outcome.TRY_REFRESH_TOKEN, Reason.INVALID_TOKEN)
     assert kid not in published_kids(deployment)

@@ -212,10 +212,26 @@ def test_no_second_successor_while_one_is_scheduled() -> None:
     assert next_sign_from(keys, 1086, POLICY, "RS256") == 1096
 
 
+def test_an_emergency_key_that_ends_first_is_no_successor() -> None:
+    # k2 was rotated in ahead of time (signs 1010-1110); k1 was then revoked and k3
+    # replaced it at once (1001-1101). k3 outranks k2 by slot but ends first, so k2
+    # still needs a successor when its own end nears.
+    keys = [signing(1, 1000, revoked_at=1001), signing(2, 1010), signing(3, 1001)]
+    assert signer(keys, 1050) == keys[1]
+    assert next_sign_from(keys, 1089, POLICY, "RS256") is None
+    assert next_sign_from(keys, 1090, POLICY, "RS256") == 1100
+
+
+def test_the_successor_is_due_two_sign_leads_before_the_end() -> None:
+    slow_poll = dataclasses.replace(POLICY, propagation_seconds=1)
+    assert slow_poll.rotation_due_at(signing(1, 1000)) == 1078
+    assert next_sign_from([signing(1, 1000)], 1078, slow_poll, "RS256") == 1089
+
+
 def test_a_successor_signs_after_the_lead_plus_the_propagation() -> None:
     slow_poll = dataclasses.replace(POLICY, propagation_seconds=0.5)
     assert slow_poll.sign_lead_seconds == 10.5
-    assert next_sign_from([signing(1, 1000)], 1080, slow_poll, "RS256") == 1090.5
+    assert next_sign_from([signing(1, 1000)], 1080, slow_poll, "RS256") == 1090.5  # due 1079
     # A key due at once (nothing signs) has no lead to wait for.
     assert next_sign_from([], 1080, slow_poll, "RS256") == 1080
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,8 +21,15 @@ from typing import Any
 
 import pytest
 
+from core_server.config_sources import from_settings
+from core_server.deployment import open_deployment
 from sessioncore.v1 import session_service_pb2 as pb
-from tests.support.core_process import CoreFactory, CoreProcess, CoreSecrets
+from tests.support.core_process import (
+    CoreFactory,
+    CoreProcess,
+    CoreSecrets,
+    environment_without_settings,
+)
 from tests.support.grpc_helpers import (
     Api,
     assert_outcome,
@@ -297,15 +306,15 @@ def test_keys_revoke_retires_the_signing_key_and_refuses_other_ids(
 
     out = operator("keys", "revoke", kid).ok().single()
     (row,) = [row for row in key_rows(inspector) if row.key_id == kid]
-    assert out == {"revoked_kid": kid, "revoked_at": iso(row.revoked_at)}
+    assert out == {"revoked_kid": kid, "revoked_at": iso(row.revoked_at), "newly_revoked": True}
     assert wait_for(
         lambda: verify_tokens(api, created.tokens).reason == pb.REASON_INVALID_TOKEN,
         timeout=FOLLOW_BOUND_SECONDS,
     )
     assert kid not in jwks(api)
     assert signer_kid(api) != kid
-    # Revoking again keeps the first revocation time.
-    assert operator("keys", "revoke", kid).ok().single() == out
+    # Revoking again keeps the first revocation time, and says it was revoked before.
+    assert operator("keys", "revoke", kid).ok().single() == {**out, "newly_revoked": False}
     states = {line["kid"]: line.get("state") for line in listed_keys(operator, api, inspector)}
     assert states[kid] == "revoked"
 
@@ -339,6 +348,14 @@ class Store:
         assert_clean(run, secret_texts(used))
         return run
 
+    def create_keys(self, used: CoreSecrets) -> None:
+        """What a core's first start does to the store: create the deployment's keys."""
+        settings = {
+            name.removeprefix("SESSION_CORE_").lower(): value
+            for name, value in used.environment().items()
+        }
+        open_deployment(from_settings({**settings, "data_dir": str(self.data_dir)})).close()
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
@@ -346,6 +363,37 @@ def store(tmp_path: Path) -> Store:
     made.data_dir.mkdir()
     (tmp_path / "core.toml").write_text("", encoding="utf-8")
     return made
+
+
+def test_commands_refuse_a_store_or_data_dir_that_holds_no_deployment(store: Store) -> None:
+    used = CoreSecrets.generate()
+    refused = store.run(used, "keys", "list")
+    assert_refused(refused, "configuration error: storage_url: this store holds no session-core")
+    assert store.run(used, "keys", "list").status == 1  # and created none meanwhile
+    # Without configured secrets, a data dir no core used (a typo) is refused, and no
+    # secret is generated into it.
+    typo = store.root / "typo"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "core_server",
+            "sessions",
+            "list",
+            "--user",
+            "u",
+            "--data-dir",
+            f"{typo}",
+        ],
+        env=environment_without_settings(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done
+    assert "configuration error: master_secrets: none configured and none in" in done.stderr
+    assert not (typo / "master-secret").exists() and not (typo / "api-key").exists()
 
 
 def test_migrate_creates_the_schema_and_can_run_again(store: Store) -> None:
@@ -363,7 +411,7 @@ def test_secrets_rotate_adds_secret_keys_and_rewraps_under_the_first_master_secr
     m1 = CoreSecrets.generate()
     m2 = RolloutSecrets.of(m1, [("m2", secrets.token_bytes(32)), ("m1", m1.master_secret)])
     inspector = SqliteInspector(store.db_path)
-    store.run(m1, "keys", "list").ok()  # creates the keys
+    store.create_keys(m1)
 
     for used, rewrapped, number in ((m1, False, 2), (m2, True, 3), (m2, False, 4)):
         out = store.run(used, "secrets", "rotate").ok().single()
