@@ -1,4 +1,4 @@
-"""Fixtures shared by every test folder: real core processes and a PostgreSQL cluster."""
+"""Fixtures shared by every test folder: real core processes, PostgreSQL and FerretDB."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support import postgres
+from tests.support import ferretdb, postgres
 from tests.support.core_process import CoreFactory, CoreSecrets
 
 
@@ -24,6 +24,12 @@ def postgres_cluster() -> postgres.PostgresCluster:
     return postgres.shared_cluster()
 
 
+@pytest.fixture(scope="session")
+def ferretdb_server() -> ferretdb.FerretDBServer:
+    """The run's FerretDB server (MongoDB's wire protocol), started when first needed."""
+    return ferretdb.shared_server()
+
+
 # Runs after every other test, so it scans every line the run's cores wrote.
 LAST_MODULE = "tests/operations/test_logs_hold_no_tokens.py"
 
@@ -39,3 +45,4 @@ def pytest_collection_modifyitems(
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # Whoever started the cluster (this fixture or a backend's URL factory), it ends here.
     postgres.stop_shared_cluster()
+    ferretdb.stop_shared_server()

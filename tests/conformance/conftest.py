@@ -14,7 +14,7 @@ from tests.support.core_process import ConfigValue, CoreFactory, CoreProcess, Co
 from tests.support.grpc_helpers import Api
 from tests.support.storage import SUPPORT, BackendSupport, StorageInspector
 
-BACKENDS = ["sqlite", "postgres"]
+BACKENDS = ["sqlite", "postgres", "mongodb"]
 
 
 def only_on(name: str, reason: str) -> pytest.MarkDecorator:

@@ -1,7 +1,7 @@
 """Keys from outside the core: stored key rows, a thief's unwrap, the JWKS, the operator CLI.
 
-Key rows are read with plain SQL from the backend's storage (as `tests.support.storage`
-does for sessions). `unwrap_signing_key` is what someone holding a database dump and a
+Key rows are read from the backend's storage through its inspector (`tests.support.storage`),
+as stored. `unwrap_signing_key` is what someone holding a database dump and a
 master secret can do: unwrap the key-encryption key, then a signing key's private key,
 and mint access tokens the core never issued. `run_operator` runs `session-core` operator
 commands as a subprocess with a core's config file and secrets, as an operator would.
@@ -10,10 +10,8 @@ commands as a subprocess with a core's config file and secrets, as an operator w
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import secrets
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -38,7 +36,7 @@ from tests.support.core_process import (
     environment_without_settings,
 )
 from tests.support.grpc_helpers import Api
-from tests.support.storage import PostgresInspector, SqliteInspector, StorageInspector
+from tests.support.storage import StorageInspector
 from tests.support.tokens import b64url_decode, b64url_encode, decode_jwt
 
 OPERATOR_TIMEOUT_SECONDS = 60.0
@@ -86,8 +84,12 @@ class KeyRow:
 
 def key_rows(inspector: StorageInspector) -> list[KeyRow]:
     """Every stored key, oldest slot first within each kind."""
-    query = f"SELECT {', '.join(_KEY_COLUMNS)} FROM keys"  # noqa: S608 - constant names
-    rows = [KeyRow(*_plain(row)) for row in _select(inspector, query, ())]
+    stored: list[list[Any]] = [
+        [row.values[column] for column in _KEY_COLUMNS]
+        for row in inspector.rows()
+        if row.table == "keys"
+    ]
+    rows = [KeyRow(*values) for values in stored]
     return sorted(rows, key=lambda row: (row.kind, row.number))
 
 
@@ -103,28 +105,10 @@ def kek_row(inspector: StorageInspector) -> KeyRow:
 
 def session_pins(inspector: StorageInspector, handle: str) -> dict[str, str]:
     """The secret key ids a stored session pins: {"mac": ..., "refresh": ..., "anti_csrf": ...}."""
-    query = f"SELECT {', '.join(_PIN_COLUMNS)} FROM sessions WHERE handle = {{p}}"  # noqa: S608
-    (row,) = _select(inspector, query, (handle,))
-    return dict(zip(("mac", "refresh", "anti_csrf"), row, strict=True))
-
-
-def _select(
-    inspector: StorageInspector, query: str, params: tuple[str, ...]
-) -> list[tuple[Any, ...]]:
-    """Run one read on the backend behind `inspector`; `{p}` marks each parameter."""
-    if isinstance(inspector, SqliteInspector):
-        with contextlib.closing(sqlite3.connect(inspector.path, timeout=10)) as lite:
-            return lite.execute(query.format(p="?"), params).fetchall()
-    if isinstance(inspector, PostgresInspector):
-        with inspector.cluster.admin(inspector.database) as conn, conn.cursor() as cur:
-            cur.execute(query.format(p="%s"), params)
-            return list(cur.fetchall())
-    raise TypeError(f"no key reader for {type(inspector).__name__}")
-
-
-def _plain(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """BYTEA as bytes, like SQLite's BLOB."""
-    return tuple(value.tobytes() if isinstance(value, memoryview) else value for value in row)
+    sessions = [row for row in inspector.rows() if row.table == "sessions"]
+    (row,) = [row for row in sessions if row.values["handle"] == handle]
+    pins = [str(row.values[column]) for column in _PIN_COLUMNS]
+    return dict(zip(("mac", "refresh", "anti_csrf"), pins, strict=True))
 
 
 # -- a thief with the master secret ---------------------------------------------------

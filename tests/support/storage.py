@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
-from tests.support import postgres
+from tests.support import ferretdb, postgres
 from tests.support.core_process import CoreProcess
 from tests.support.tokens import b64url_decode
 
@@ -140,15 +140,45 @@ def session_row(inspector: StorageInspector, handle: str) -> StoredRow:
 
 
 @dataclass(frozen=True)
+class ServerControl:
+    """What the outage cases need of a backend that runs as a server of its own."""
+
+    fresh_url: Callable[[], str]  # a new, empty database's URL, for a core of its own
+    # The server is down inside the block (stopped or killed) and back after it.
+    outage: Callable[[], contextlib.AbstractContextManager[None]]
+    # What must never reach a log: the URL's password, if it has one.
+    secret: Callable[[], str | None]
+
+
+@dataclass(frozen=True)
 class BackendSupport:
     name: str
     url_for: Callable[[Path], str]
     inspector: Callable[[CoreProcess], StorageInspector]
+    server: ServerControl | None = None  # None: the store runs inside the core process
 
 
 def _postgres_url(data_dir: Path) -> str:
     """A fresh database on the run's cluster for each core (data_dir is not needed)."""
     return postgres.shared_cluster().fresh_url()
+
+
+@contextlib.contextmanager
+def _postgres_stopped() -> Iterator[None]:
+    cluster = postgres.shared_cluster()
+    cluster.stop()
+    try:
+        yield
+    finally:
+        cluster.start()
+
+
+def _postgres_server() -> ServerControl:
+    return ServerControl(
+        fresh_url=lambda: postgres.shared_cluster().fresh_url(pool_max=4),
+        outage=_postgres_stopped,
+        secret=lambda: postgres.shared_cluster().password,
+    )
 
 
 def postgres_inspector(core: CoreProcess) -> PostgresInspector:
@@ -161,7 +191,40 @@ def _sqlite_url(data_dir: Path) -> str:
     return f"sqlite://{data_dir.resolve() / 'conformance.sqlite3'}"
 
 
+def _mongodb_url(data_dir: Path) -> str:
+    """A fresh database on the run's FerretDB server for each core."""
+    return ferretdb.shared_server().fresh_url()
+
+
+@contextlib.contextmanager
+def _ferretdb_killed() -> Iterator[None]:
+    """FerretDB killed (SIGKILL, as a crash), then started again on its port and data."""
+    server = ferretdb.shared_server()
+    server.kill()
+    try:
+        yield
+    finally:
+        server.start()
+
+
+def _mongodb_server() -> ServerControl:
+    return ServerControl(
+        fresh_url=lambda: ferretdb.shared_server().fresh_url(),
+        outage=_ferretdb_killed,
+        secret=lambda: None,
+    )
+
+
+def mongodb_inspector(core: CoreProcess) -> StorageInspector:
+    # Imported here: mongo_rows builds this module's StoredRow.
+    from tests.support.mongo_rows import MongoInspector
+
+    url = str(core.config["storage_url"])
+    return MongoInspector(ferretdb.shared_server(), ferretdb.database_of(url))
+
+
 SUPPORT: dict[str, BackendSupport] = {
     "sqlite": BackendSupport("sqlite", _sqlite_url, lambda core: SqliteInspector(core.db_path)),
-    "postgres": BackendSupport("postgres", _postgres_url, postgres_inspector),
+    "postgres": BackendSupport("postgres", _postgres_url, postgres_inspector, _postgres_server()),
+    "mongodb": BackendSupport("mongodb", _mongodb_url, mongodb_inspector, _mongodb_server()),
 }

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from tests.support import postgres
+from tests.support import ferretdb, postgres
 from tests.support.core_process import CoreProcess
 
 
@@ -120,9 +120,66 @@ def _postgres_writer(core: CoreProcess) -> PostgresWriter:
     return PostgresWriter(postgres.shared_cluster(), postgres.database_of(url))
 
 
+class MongoWriter:
+    """Writes to the core's MongoDB database, in the store's document layout."""
+
+    def __init__(self, server: ferretdb.FerretDBServer, database: str) -> None:
+        self.server = server
+        self.database = database
+
+    def delete_session(self, handle: str) -> None:
+        with self.server.client() as client:
+            db = client[self.database]
+            assert db["sessions"].delete_one({"_id": handle}).deleted_count == 1
+            for name in ("session_data", "session_claims", "revocations"):
+                db[name].delete_one({"_id": handle})
+            db["rotations"].delete_many({"h": handle})
+
+    def revoke_without_feed(self, handle: str, revoked_at: float) -> None:
+        with self.server.client() as client:
+            db = client[self.database]
+            head = db["sessions"].find_one({"_id": handle})
+            assert head is not None, f"no session {handle}"
+            tombstone = {"_id": handle, "revoked_at": revoked_at, "expire_at": head["expire_at"]}
+            db["revocations"].insert_one(tombstone)
+
+    def recorded_at(self, handle: str) -> float:
+        with self.server.client() as client:
+            entry = client[self.database]["revocation_feed"].find_one(
+                {"kind": "session", "subject": handle}
+            )
+        assert entry is not None, f"no feed entry for {handle}"
+        return float(entry["recorded_at"])
+
+    def append_late_entry(
+        self, handle: str, revoked_at: float, expires_at: float, recorded_at: float
+    ) -> None:
+        with self.server.client() as client:
+            feed = client[self.database]["revocation_feed"]
+            last = feed.find_one({}, sort=[("_id", -1)])
+            entry = {
+                "_id": (last["_id"] if last else 0) + 1,
+                "kind": "session",
+                "subject": handle,
+                "revoked_at": revoked_at,
+                "expires_at": expires_at,
+                "recorded_at": recorded_at,
+                "theft_user_id": None,
+                "theft_presented_generation": None,
+                "theft_current_generation": None,
+            }
+            feed.insert_one(entry)
+
+
+def _mongodb_writer(core: CoreProcess) -> MongoWriter:
+    url = str(core.config["storage_url"])
+    return MongoWriter(ferretdb.shared_server(), ferretdb.database_of(url))
+
+
 WRITERS: dict[str, Callable[[CoreProcess], StorageWriter]] = {
     "sqlite": lambda core: SqliteWriter(core.db_path),
     "postgres": _postgres_writer,
+    "mongodb": _mongodb_writer,
 }
 
 

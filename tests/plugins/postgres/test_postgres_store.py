@@ -25,6 +25,7 @@ from core_server.storage.testing import StoreContract
 from core_server.storage.testing_feed import make_entry
 from core_server.storage.testing_records import NOW, make_record, make_rotation
 from session_core_postgres import PostgresStore
+from tests.plugins.store_races import StoreRaces
 from tests.support.postgres import PostgresCluster, database_of
 
 RACERS = 8
@@ -44,7 +45,7 @@ def pg_store(url: str) -> Iterator[PostgresStore]:
     store.close()
 
 
-class TestPostgresStore(StoreContract):
+class TestPostgresStore(StoreContract, StoreRaces):
     @pytest.fixture
     def store(self, pg_store: PostgresStore) -> PostgresStore:
         return pg_store

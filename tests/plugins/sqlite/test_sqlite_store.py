@@ -18,6 +18,7 @@ from core_server.storage.testing import StoreContract
 from core_server.storage.testing_records import make_record, make_rotation
 from session_core_sqlite import SqliteStore
 from session_core_sqlite.store import path_from_url
+from tests.plugins.store_races import StoreRaces
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def file_store(db_path: Path) -> Iterator[SqliteStore]:
     store.close()
 
 
-class TestSqliteStore(StoreContract):
+class TestSqliteStore(StoreContract, StoreRaces):
     @pytest.fixture
     def store(self, file_store: SqliteStore) -> SqliteStore:
         return file_store

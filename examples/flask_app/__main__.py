@@ -1,0 +1,59 @@
+"""Run the example: `python -m examples.flask_app [--port 5000]` from the repository root.
+
+Serves http://127.0.0.1:PORT (loopback only) until interrupted; starts its own core
+unless SESSION_CORE_TARGET names one (see examples/flask_app/core.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from types import FrameType
+
+from werkzeug.serving import make_server
+
+from examples.flask_app.app import create_app
+from examples.flask_app.core import find_or_start
+
+HOST = "127.0.0.1"
+
+
+def _stop(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m examples.flask_app")
+    parser.add_argument("--port", type=int, default=5000, help="0 picks a free port")
+    args = parser.parse_args()
+    core = find_or_start()
+    try:
+        server = make_server(HOST, args.port, _app_placeholder, threaded=True)
+        origin = f"http://{HOST}:{server.server_port}"
+        server.app = create_app(
+            {
+                "SESSION_CORE_TARGET": core.target,
+                "SESSION_CORE_API_KEY": core.api_key,
+                "SESSION_CORE_API_ORIGIN": origin,
+                "SESSION_CORE_ALLOWED_ORIGINS": (f"http://localhost:{server.server_port}",),
+            }
+        )
+        signal.signal(signal.SIGTERM, _stop)
+        print(f"example app on {origin}/login", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+    finally:
+        core.stop()
+
+
+def _app_placeholder(environ: object, start_response: object) -> object:
+    raise RuntimeError("the app is set before serving starts")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
