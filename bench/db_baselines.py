@@ -2,7 +2,9 @@
 
 `db_cas` is a single-row compare-and-set (`UPDATE ... RETURNING` guarded by the row's
 current value), `db_read` a point read by primary key, each on a row of its own per
-caller, in a table beside the core's.
+caller, in a table beside the core's. On MongoDB they are a bare `find_one_and_update`
+filtered on the document's current value and a point `find_one` by `_id`, in a
+collection beside the core's, with the store's write concern (`w=majority`).
 """
 
 from __future__ import annotations
@@ -11,15 +13,18 @@ import secrets
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import psycopg2
+import pymongo
+from pymongo import ReturnDocument
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.support.ferretdb import FerretDBServer
 from tests.support.postgres import PostgresCluster
 
 TABLE = "bench_baseline"
@@ -29,23 +34,33 @@ _SQLITE_WRITE_LOCK = threading.Lock()
 
 
 @contextmanager
-def stores(folder: Path) -> Iterator[dict[str, str]]:
-    """Storage URLs for every store: a SQLite file and a fresh PostgreSQL database."""
-    cluster = PostgresCluster.create()
-    try:
-        yield {"sqlite": f"sqlite:///{folder / 'bench.sqlite3'}", "postgres": cluster.fresh_url()}
-    finally:
-        cluster.destroy()
+def stores(folder: Path, names: Sequence[str] = ("sqlite", "postgres")) -> Iterator[dict[str, str]]:
+    """Storage URLs for the stores in `names`: a SQLite file, a fresh database on a
+    throwaway PostgreSQL cluster, one on a throwaway FerretDB server (MongoDB's wire
+    protocol; built by scripts/ferretdb/build). Servers are started only when named."""
+    urls = {"sqlite": f"sqlite:///{folder / 'bench.sqlite3'}"}
+    with ExitStack() as cleanup:
+        if "postgres" in names:
+            cluster = PostgresCluster.create()
+            cleanup.callback(cluster.destroy)
+            urls["postgres"] = cluster.fresh_url()
+        if "mongodb" in names:
+            server = FerretDBServer.create()
+            cleanup.callback(server.destroy)
+            urls["mongodb"] = server.fresh_url()
+        yield urls
 
 
 def prepare(url: str, callers: int) -> None:
     """Create the baseline table (empty) in the database at `url`."""
     ddl = f"CREATE TABLE IF NOT EXISTS {TABLE} (id BIGINT PRIMARY KEY, v BIGINT, h BYTEA)"
+    if url.startswith("mongodb:"):
+        return  # the collection is created by its first insert
     if url.startswith("sqlite:"):
         with sqlite3.connect(_sqlite_path(url)) as conn:
             conn.execute(ddl.replace("BYTEA", "BLOB"))
         return
-    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+    with psycopg2.connect(url) as pg, pg.cursor() as cur:
         cur.execute(ddl)
 
 
@@ -54,6 +69,8 @@ def call(operation: str, url: str) -> Callable[[], None]:
     row = secrets.randbelow(2**62)
     if url.startswith("sqlite:"):
         return _sqlite_call(operation, _sqlite_path(url), row)
+    if url.startswith("mongodb:"):
+        return _mongodb_call(operation, url, row)
     return _postgres_call(operation, url, row)
 
 
@@ -107,6 +124,30 @@ def _postgres_call(operation: str, url: str, row: int) -> Callable[[], None]:
         with conn.cursor() as cur:
             cur.execute(f"SELECT v, h FROM {TABLE} WHERE id = %s", (row,))
             _expect_one(cur.fetchall())
+
+    return cas if operation == "db_cas" else read
+
+
+def _mongodb_call(operation: str, url: str, row: int) -> Callable[[], None]:
+    # The store's own write concern, so the CAS pays what the store's writes pay.
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(url, w="majority")
+    collection = client.get_default_database()[TABLE]
+    current = [secrets.token_bytes(32)]
+    collection.insert_one({"_id": row, "v": 0, "h": current[0]})
+
+    def cas() -> None:
+        new = secrets.token_bytes(32)
+        updated = collection.find_one_and_update(
+            {"_id": row, "h": current[0]},
+            {"$inc": {"v": 1}, "$set": {"h": new}},
+            return_document=ReturnDocument.AFTER,
+        )
+        _expect_one([] if updated is None else [updated])
+        current[0] = new
+
+    def read() -> None:
+        found = collection.find_one({"_id": row})
+        _expect_one([] if found is None else [found])
 
     return cas if operation == "db_cas" else read
 

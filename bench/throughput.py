@@ -1,6 +1,6 @@
 """Throughput of the core's main RPCs, per store, next to same-run baselines.
 
-Run: python bench/throughput.py [--stores sqlite,postgres] [--seconds 5] [--repeats 3]
+Run: python bench/throughput.py [--stores sqlite,postgres,mongodb] [--seconds 5] [--repeats 3]
                                 [--processes 4] [--threads 4]
 
 For each store it starts one core process (default settings, RS256), then runs each
@@ -9,12 +9,15 @@ connection per thread) with `threads` calls in flight per process, on loopback, 
 fixed time. Baselines, measured in the same run with the same concurrency:
 
 - `empty`: a gRPC health check on the same server (the cheapest unary call it answers);
-- `db_cas`: a bare single-row compare-and-set (`UPDATE ... RETURNING`) on the same
-  database; `db_read`: a bare point read by primary key.
+- `db_cas`: a bare single-row compare-and-set (`UPDATE ... RETURNING`; on MongoDB a
+  `find_one_and_update` filtered on the current value) on the same database; `db_read`:
+  a bare point read by primary key (on MongoDB a `find_one` by `_id`).
 
 Every figure is printed with its ratio to those baselines, since absolute numbers on a
 shared 2-core machine mean little. Each measurement is repeated; the median is shown.
-PostgreSQL runs on a throwaway cluster the test tooling starts (tests/support/postgres.py).
+PostgreSQL runs on a throwaway cluster the test tooling starts (tests/support/postgres.py),
+MongoDB on a throwaway FerretDB server (tests/support/ferretdb.py; FerretDB keeps its
+documents in SQLite, so its figures are FerretDB's, not a MongoDB server's).
 """
 
 from __future__ import annotations
@@ -179,7 +182,7 @@ def report(storage: str, results: dict[str, tuple[float, ...]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stores", default="sqlite,postgres")
+    parser.add_argument("--stores", default="sqlite,postgres,mongodb")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--processes", type=int, default=4)
@@ -189,8 +192,9 @@ def main() -> None:
         f"{args.processes * args.threads} calls in flight over {args.processes} channels, "
         f"{args.seconds:g} s x {args.repeats} runs (median), RS256, one core process"
     )
-    with tempfile.TemporaryDirectory() as folder, db_baselines.stores(Path(folder)) as urls:
-        for storage in args.stores.split(","):
+    names = args.stores.split(",")
+    with tempfile.TemporaryDirectory() as folder, db_baselines.stores(Path(folder), names) as urls:
+        for storage in names:
             report(storage, bench_store(storage, urls[storage], args))
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from core_server.config import ENV_PREFIX
+from sessioncore.v1 import session_service_pb2 as pb
 from tests.support import ferretdb, postgres
 from tests.support.core_process import DEFAULT_DB_NAME, CoreProcess, CoreSecrets
 from tests.support.grpc_helpers import create_session, refresh_tokens, verify_tokens
@@ -28,7 +29,6 @@ from tests.support.storage import (
     rows_for,
     session_row,
 )
-from tests.support.tokens import pb
 
 STORES = ["sqlite", "postgres", "mongodb"]
 SOURCES = ["flags", "config_file", "environment"]
@@ -59,8 +59,8 @@ def inspector_for(store: str, url: str) -> StorageInspector:
 @pytest.fixture
 def configured_core(
     request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[tuple[ConfiguredCore, str]]:
-    """A core told its store (`store`) through one source (`source`); yields it and the URL."""
+) -> Iterator[tuple[ConfiguredCore, str, str]]:
+    """A core told its store through one source; yields it, the store's name and URL."""
     store, source = request.param
     url = SUPPORT[store].url_for(tmp_path / "data")
     settings = {"storage": store, "storage_url": url}
@@ -73,7 +73,7 @@ def configured_core(
         core.extra_environment = {ENV_PREFIX + k.upper(): v for k, v in settings.items()}
     core.start()
     try:
-        yield core, url
+        yield core, store, url
     finally:
         code = core.stop()
     assert code == 0, core.stderr_text()[-2000:]
@@ -89,10 +89,9 @@ def configured_core(
     indirect=True,
 )
 def test_the_same_core_serves_each_store_chosen_by_configuration_only(
-    configured_core: tuple[ConfiguredCore, str],
+    configured_core: tuple[ConfiguredCore, str, str],
 ) -> None:
-    core, url = configured_core
-    store = url.split(":", 1)[0]
+    core, store, url = configured_core
     api = core.stub()
 
     created = create_session(api, "swap-user", data={"plan": "pro"})
@@ -103,9 +102,9 @@ def test_the_same_core_serves_each_store_chosen_by_configuration_only(
     assert verify_tokens(api, refreshed.tokens, check_database=True).outcome == pb.OUTCOME_OK
 
     # The session is in the store the configuration named, one rotation on.
-    inspector = inspector_for({"postgresql": "postgres"}.get(store, store), url)
+    inspector = inspector_for(store, url)
     assert rows_for(inspector, handle)
     assert session_row(inspector, handle).values["generation"] == 1
-    if not url.startswith("sqlite:"):
+    if store != "sqlite":
         # Nothing fell back to the default SQLite file in the data directory.
         assert not (core.data_dir / DEFAULT_DB_NAME).exists()
