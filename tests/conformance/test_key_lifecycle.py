@@ -57,6 +57,9 @@ ACCESS_TOKEN_LIFETIME_SECONDS = 2
 LEEWAY_SECONDS = 0
 KEY_POLL_SECONDS = 0.1
 SWEEP_SECONDS = 0.2
+# A due key is noticed within a key poll; generating an RSA key and writing it to a loaded
+# store take their time on top (0.7 s seen on FerretDB with two cores busy).
+CREATE_BOUND_SECONDS = 4 * KEY_POLL_SECONDS + 1.5
 # The sweeper must delete a key within this long after its delete_at.
 DELETE_BOUND_SECONDS = 4 * SWEEP_SECONDS
 # Keep verifying a token this long past its expiry, to see it refused for that reason.
@@ -203,7 +206,7 @@ def test_C5_keys_are_stored_with_the_configured_schedule(observed: Observation) 
         assert newer.sign_from == pytest.approx(newer.created_at + sign_lead)
         assert older.sign_until is not None
         due = older.sign_until - 2 * sign_lead
-        assert due <= newer.created_at < due + 4 * KEY_POLL_SECONDS
+        assert due <= newer.created_at < due + CREATE_BOUND_SECONDS
 
 
 def test_C5_a_new_key_is_in_the_jwks_before_it_signs_anything(observed: Observation) -> None:
@@ -468,7 +471,7 @@ def assert_one_key_per_rotation(rows: list[KeyRow]) -> None:
     for older, newer in itertools.pairwise(rows):
         assert older.sign_until is not None
         due = older.sign_until - 2 * (JWKS_MAX_AGE_SECONDS + KEY_POLL_SECONDS)
-        assert due <= newer.created_at < due + 4 * KEY_POLL_SECONDS, (older, newer)
+        assert due <= newer.created_at < due + CREATE_BOUND_SECONDS, (older, newer)
 
 
 def logged(run: OperatorRun, message: str) -> list[dict[str, Any]]:
