@@ -18,7 +18,10 @@ from core_server.storage.errors import StorageError
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    unknown = operator_cli.take_dashed_values(args, extras)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:
         parser.print_help()
         sys.exit(2)

@@ -54,7 +54,7 @@ def add_commands(commands: Any, add_settings: Callable[[argparse.ArgumentParser]
     revoke_key = _command(
         keys, "revoke", "emergency: retire a compromised signing key", add_settings
     )
-    revoke_key.add_argument("kid", help="the key id (see `keys list`)")
+    revoke_key.add_argument("kid", nargs="?", help="the key id (see `keys list`)")
     secrets = _group(commands, "secrets", "rotate secrets at rest")
     _command(
         secrets,
@@ -64,6 +64,25 @@ def add_commands(commands: Any, add_settings: Callable[[argparse.ArgumentParser]
         add_settings,
     )
     _command(commands, "migrate", "create or upgrade the storage schema", add_settings)
+
+
+def take_dashed_values(args: argparse.Namespace, extras: list[str]) -> list[str]:
+    """Give handles and key ids that start with "-" (base64url allows it) to their command.
+
+    argparse reads such a value as an unknown option and leaves it in `extras`; for
+    `sessions revoke` and `keys revoke` a single-dash extra is a value. Returns the
+    extras that are still unrecognised.
+    """
+    dashed = [extra for extra in extras if extra.startswith("-") and not extra.startswith("--")]
+    rest = [extra for extra in extras if extra not in dashed]
+    target = (getattr(args, "command", None), getattr(args, "action", None))
+    if target == ("sessions", "revoke"):
+        args.handles = [*args.handles, *dashed]
+        return rest
+    if target == ("keys", "revoke") and args.kid is None and len(dashed) == 1:
+        args.kid = dashed[0]
+        return rest
+    return extras
 
 
 def fill_secrets(raw: dict[str, Any]) -> None:
@@ -144,6 +163,9 @@ def _rotate_key(args: argparse.Namespace, deployment: Deployment) -> int:
 
 
 def _revoke_key(args: argparse.Namespace, deployment: Deployment) -> int:
+    if not args.kid:
+        print("session-core: give the key id to revoke (see `keys list`)", file=sys.stderr)
+        return 2
     revoked = deployment.operations.revoke_signing_key(args.kid)
     if revoked is None:
         print(f"session-core: no signing key has id {_short(args.kid)}", file=sys.stderr)
@@ -255,9 +277,12 @@ def _command(
     help_text: str,
     add_settings: Callable[[argparse.ArgumentParser], None],
 ) -> argparse.ArgumentParser:
+    # No "-h": handles and key ids are base64url and may start with "-h" (see
+    # `take_dashed_values`); "--help" still works.
     parser: argparse.ArgumentParser = commands.add_parser(
-        name, help=help_text, description=help_text
+        name, help=help_text, description=help_text, add_help=False
     )
+    parser.add_argument("--help", action="help", help="show this help message and exit")
     add_settings(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     return parser
