@@ -1,7 +1,7 @@
 """Run the example: `python -m examples.flask_app [--port 5000]` from the repository root.
 
 Serves http://127.0.0.1:PORT (loopback only) until interrupted; starts its own core
-unless SESSION_CORE_TARGET names one (see examples/flask_app/core.py).
+unless SESSION_CORE_TARGET names one (see examples/common/core.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from types import FrameType
 
 from werkzeug.serving import make_server
 
+from examples.common.core import find_or_start
 from examples.flask_app.app import create_app
-from examples.flask_app.core import find_or_start
 
 HOST = "127.0.0.1"
 

@@ -10,13 +10,14 @@ path, so the refresh cookie is sent) and comes back.
 from __future__ import annotations
 
 import datetime
+import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
 
-from examples.flask_app.users import UserStore, demo_store
-from session_core_driver import SessionError, Unauthorised
+from examples.common.users import UserStore, demo_store
+from session_core_driver import SessionError, TryRefreshToken, Unauthorised
 from session_core_driver.flask import (
     SessionCore,
     create_new_session,
@@ -47,10 +48,19 @@ def _when(seconds: float) -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: never redirect to another site."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("sessions_page")
+    """Only local paths: never redirect to another site.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash (so "/",
+    a tab, "/evil.example" would become "//evil.example"): any control character or
+    backslash is refused, and the rest must parse as a bare path starting with one "/".
+    """
+    fallback = url_for("sessions_page")
+    if not target or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return fallback
+    parts = urllib.parse.urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return fallback
+    return fallback if parts.path.startswith("//") else target
 
 
 def _add_session_handlers(sessions: SessionCore) -> None:
@@ -63,7 +73,10 @@ def _add_session_handlers(sessions: SessionCore) -> None:
         return redirect(url_for("login_form", notice="theft"), 303)
 
     @sessions.try_refresh_handler
-    def refresh_first(_exc: SessionError) -> Any:
+    def refresh_first(exc: SessionError) -> Any:
+        if isinstance(exc, TryRefreshToken) and exc.reason == "anti_csrf":
+            # A request from another site: never lead the browser into a refresh.
+            return Response("forbidden: cross-site request", 403, mimetype="text/plain")
         back = request.path if request.method == "GET" else url_for("sessions_page")
         return render_template("refresh.html", action=REFRESH_PAGE_PATH, next=back), 401
 

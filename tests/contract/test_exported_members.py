@@ -10,6 +10,7 @@ import pytest
 PACKAGES = [
     "core_server.storage",
     "session_core_driver",
+    "session_core_driver.django",
     "session_core_driver.flask",
     "session_core_driver.web",
     "session_core_postgres",

@@ -17,7 +17,17 @@ def web_request() -> WebRequest:
         request.headers.items(),
         request.cookies,
         request.remote_addr or "",
+        repeated_cookies(),
     )
+
+
+def repeated_cookies() -> frozenset[str]:
+    """The cookie names the current request carried more than once.
+
+    werkzeug keeps every `name=value` pair of the Cookie header in its MultiDict (in the
+    order sent), while `request.cookies[name]` gives only the first.
+    """
+    return frozenset(name for name, values in request.cookies.lists() if len(values) > 1)
 
 
 def apply_effects(response: Response, effects: ResponseEffects) -> Response:

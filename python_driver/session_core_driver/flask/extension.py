@@ -36,6 +36,7 @@ from session_core_driver.flask.state import discard_request_state, request_state
 from session_core_driver.verifier import SessionVerifier
 from session_core_driver.web.handlers import WebSessions
 from session_core_driver.web.responses import classify
+from session_core_driver.web.settings import make_web_sessions
 
 Handler = Callable[[Any], ResponseReturnValue]
 
@@ -58,18 +59,7 @@ class SessionCore:
 
     def init_app(self, app: Flask) -> None:
         settings = read_settings(app, need_api_key=self._client is None)
-        core = settings.core
-        client = self._client or SessionCoreClient(
-            core.target, core.api_key, channels=core.channels, timeout=core.timeout
-        )
-        verifier = self._verifier or SessionVerifier(
-            client,
-            issuer=core.issuer,
-            audience=core.audience,
-            leeway=core.leeway,
-            revocations="auto" if core.revocation_feed else None,
-        )
-        web = WebSessions(client, verifier, settings.web)
+        web = make_web_sessions(settings, self._client, self._verifier)
         app.extensions[EXTENSION_KEY] = Installed(self, web, settings)
         app.after_request(_apply_pending_effects)
         app.teardown_request(_discard_state)

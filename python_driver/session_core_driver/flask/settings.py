@@ -9,6 +9,7 @@
 | SESSION_CORE_ISSUER / _AUDIENCE      | "session-core"     | expected `iss` / `aud` of tokens     |
 | SESSION_CORE_LEEWAY                  | 30                 | clock-skew leeway, seconds           |
 | SESSION_CORE_REVOCATION_FEED         | True               | poll the revocation feed             |
+| SESSION_CORE_REVOCATION_FAIL_CLOSED  | False              | ask the core while the feed is down  |
 | SESSION_CORE_CHECK_DATABASE          | False              | default of `check_database`          |
 | SESSION_CORE_API_ORIGIN              | (required)         | e.g. "https://api.example.com"       |
 | SESSION_CORE_WEBSITE_ORIGIN          | None (= API)       | the pages' origin                    |
@@ -29,66 +30,13 @@ The web settings are validated by WebConfig (WebConfigError says what to change)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
-
 from flask import Flask
 
-from session_core_driver.client import DEFAULT_CHANNELS, DEFAULT_TARGET, DEFAULT_TIMEOUT_SECONDS
-from session_core_driver.verifier import DEFAULT_AUDIENCE, DEFAULT_ISSUER, DEFAULT_LEEWAY
-from session_core_driver.web.config import DEFAULT_REFRESH_PATH, DEFAULT_SIGNOUT_PATH, WebConfig
-from session_core_driver.web.errors import WebConfigError
+from session_core_driver.web.settings import DEFAULTS, CoreSettings, Settings, build_settings
 
 PREFIX = "SESSION_CORE_"
-DEFAULTS: dict[str, Any] = {
-    "TARGET": DEFAULT_TARGET,
-    "API_KEY": "",
-    "TIMEOUT": DEFAULT_TIMEOUT_SECONDS,
-    "CHANNELS": DEFAULT_CHANNELS,
-    "ISSUER": DEFAULT_ISSUER,
-    "AUDIENCE": DEFAULT_AUDIENCE,
-    "LEEWAY": DEFAULT_LEEWAY,
-    "REVOCATION_FEED": True,
-    "CHECK_DATABASE": False,
-    "API_ORIGIN": None,
-    "WEBSITE_ORIGIN": None,
-    "ALLOWED_ORIGINS": (),
-    "TRANSPORT": "cookie",
-    "ANTI_CSRF": None,
-    "COOKIE_DOMAIN": None,
-    "COOKIE_SECURE": None,
-    "COOKIE_SAME_SITE": None,
-    "COOKIE_PREFIXES": True,
-    "ALLOW_SECURE_LOOPBACK_HTTP": False,
-    "REFRESH_PATH": DEFAULT_REFRESH_PATH,
-    "SIGNOUT_PATH": DEFAULT_SIGNOUT_PATH,
-    "MOUNT_VIEWS": True,
-}
 
-
-@dataclass(frozen=True)
-class CoreSettings:
-    """How to reach and trust the core."""
-
-    target: str
-    api_key: str
-    timeout: float
-    channels: int
-    issuer: str
-    audience: str
-    leeway: float
-    revocation_feed: bool
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything the extension reads from `app.config`, once, in `init_app`."""
-
-    core: CoreSettings
-    web: WebConfig
-    check_database: bool
-    mount_views: bool
+__all__ = ["DEFAULTS", "PREFIX", "CoreSettings", "Settings", "read_settings"]
 
 
 def read_settings(app: Flask, *, need_api_key: bool) -> Settings:
@@ -99,60 +47,6 @@ def read_settings(app: Flask, *, need_api_key: bool) -> Settings:
     """
     for key, value in DEFAULTS.items():
         app.config.setdefault(PREFIX + key, value)
-    get = _reader(app)
-    if need_api_key and not get("API_KEY"):
-        raise WebConfigError(PREFIX + "API_KEY", "set it to one of the core's API keys")
-    if not get("API_ORIGIN"):
-        raise WebConfigError(
-            PREFIX + "API_ORIGIN",
-            "set the origin this app is served at, e.g. https://api.example.com",
-        )
-    return Settings(
-        core=_core(get),
-        web=_web(get),
-        check_database=bool(get("CHECK_DATABASE")),
-        mount_views=bool(get("MOUNT_VIEWS")),
-    )
-
-
-Getter = Callable[[str], Any]
-
-
-def _reader(app: Flask) -> Getter:
-    return lambda key: app.config[PREFIX + key]
-
-
-def _origins(value: str | Iterable[str]) -> tuple[str, ...]:
-    """A tuple of origins; a comma-separated string (as from an environment variable) too."""
-    items = value.split(",") if isinstance(value, str) else value
-    return tuple(item.strip() for item in items if item.strip())
-
-
-def _core(get: Getter) -> CoreSettings:
-    return CoreSettings(
-        target=str(get("TARGET")),
-        api_key=str(get("API_KEY")),
-        timeout=float(get("TIMEOUT")),
-        channels=int(get("CHANNELS")),
-        issuer=str(get("ISSUER")),
-        audience=str(get("AUDIENCE")),
-        leeway=float(get("LEEWAY")),
-        revocation_feed=bool(get("REVOCATION_FEED")),
-    )
-
-
-def _web(get: Getter) -> WebConfig:
-    return WebConfig(
-        api_origin=str(get("API_ORIGIN")),
-        website_origin=get("WEBSITE_ORIGIN"),
-        allowed_origins=_origins(get("ALLOWED_ORIGINS")),
-        transport=get("TRANSPORT"),
-        anti_csrf=get("ANTI_CSRF"),
-        cookie_domain=get("COOKIE_DOMAIN"),
-        cookie_secure=get("COOKIE_SECURE"),
-        cookie_same_site=get("COOKIE_SAME_SITE"),
-        cookie_prefixes=bool(get("COOKIE_PREFIXES")),
-        allow_secure_loopback_http=bool(get("ALLOW_SECURE_LOOPBACK_HTTP")),
-        refresh_path=str(get("REFRESH_PATH")),
-        signout_path=str(get("SIGNOUT_PATH")),
+    return build_settings(
+        lambda key: app.config[PREFIX + key], lambda key: PREFIX + key, need_api_key=need_api_key
     )

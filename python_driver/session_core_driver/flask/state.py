@@ -31,6 +31,9 @@ class RequestState:
     def add(self, effects: ResponseEffects) -> None:
         self.effects = self.effects + effects
 
+    def forget_session(self) -> None:
+        self.session = None
+
     def replace(self, effects: ResponseEffects) -> None:
         """Drop what was due so far (a cleared session makes earlier cookies moot)."""
         self.effects = effects

@@ -98,6 +98,23 @@ class SessionWriter:
         )
         return ResponseEffects(cookies) + NO_STORE
 
+    def cleared_planted(self, names: frozenset[str], request_path: str) -> ResponseEffects:
+        """Deletions of the cookies `names` at every other Path the request path matches.
+
+        A cookie planted at a narrower Path (say `/sessions`) is sent beside ours; these
+        deletions (host-only, or at the configured Domain) drop it. Adapters that keep
+        one cookie per name keep the last one, so these come before `cleared()`.
+        """
+        ours = self.cleared()
+        our_paths = {(c.name, c.path) for c in ours.set_cookies}
+        cookies = tuple(
+            self._cookie(name, "", path, None, http_only=False)
+            for name in sorted(names)
+            for path in _matching_paths(request_path)
+            if (name, path) not in our_paths
+        )
+        return ResponseEffects(cookies)
+
     def _refresh_cookie(self, token: str, expires_at: float) -> SetCookie:
         name = self._config.refresh_token_cookie_name
         return self._cookie(name, token, self._config.refresh_path, expires_at)
@@ -136,6 +153,16 @@ class SessionWriter:
         for name, value in headers:
             _check_size(f"{name} header", len(value.encode()), MAX_HEADER_BYTES)
         return ResponseEffects(headers=(*headers, _EXPOSE)) + NO_STORE
+
+
+def _matching_paths(request_path: str, max_depth: int = 8) -> list[str]:
+    """Every cookie Path (with and without a trailing slash) that matches `request_path`."""
+    segments = [part for part in request_path.split("/") if part][:max_depth]
+    paths = ["/"]
+    for depth in range(1, len(segments) + 1):
+        prefix = "/" + "/".join(segments[:depth])
+        paths += [prefix, prefix + "/"]
+    return paths
 
 
 def _check_size(what: str, size: int, limit: int) -> None:

@@ -14,16 +14,23 @@ Guarantees (DESIGN section 4):
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from session_core_driver.client import SessionCoreClient
-from session_core_driver.errors import SessionError, TryRefreshToken, Unauthorised
-from session_core_driver.sessions import NewSession, VerifiedSession
+from session_core_driver.errors import (
+    InvalidRequest,
+    SessionError,
+    TryRefreshToken,
+    Unauthorised,
+)
+from session_core_driver.sessions import NewSession, RefreshedSession, VerifiedSession
 from session_core_driver.verifier import SessionVerifier
 from session_core_driver.web import names
+from session_core_driver.web.alerts import CoreAlerts
 from session_core_driver.web.config import WebConfig
 from session_core_driver.web.csrf import anti_csrf_token, cross_site_check_passes
 from session_core_driver.web.effects import SessionWriter
@@ -36,15 +43,19 @@ from session_core_driver.web.messages import (
 )
 from session_core_driver.web.responses import error_response
 from session_core_driver.web.transport import (
+    ambiguous_session,
     carries_session,
     read_access_token,
     read_refresh_token,
+    session_cookie_names,
+    too_long,
 )
 
 MAX_USER_AGENT_LENGTH = 1024  # the core's limit on stored client metadata
 REFRESHED = {"message": "session refreshed"}
 SIGNED_OUT = {"message": "signed out"}
 METHOD_NOT_ALLOWED = WebResponse(405, {"message": "method not allowed", "reason": "method"})
+AMBIGUOUS_SESSION = "ambiguous_session"
 
 
 class WebSessions:
@@ -65,6 +76,7 @@ class WebSessions:
         self.verifier = verifier
         self.config = config
         self.writer = SessionWriter(config, clock)
+        self.alerts = CoreAlerts()
 
     def verify(
         self,
@@ -79,22 +91,34 @@ class WebSessions:
         Unauthorised("no_session", clear_session=False) for a request without any
         session, TryRefreshToken("missing_access_token") when other session cookies are
         there but the access token is not, TryRefreshToken("anti_csrf") for a failed
-        cross-site check, and whatever the verifier raises.
+        cross-site check, Unauthorised("ambiguous_session") when a session cookie arrived
+        more than once, TryRefreshToken("invalid") for a token longer than the core
+        accepts, and whatever the verifier raises.
         """
         token = read_access_token(self.config, request)
-        if token is None:
+        ambiguous = ambiguous_session(self.config, request)
+        if token is None and not ambiguous:
             if carries_session(self.config, request):
                 raise TryRefreshToken("missing_access_token")
             raise Unauthorised("no_session", clear_session=False)
         check = request.is_state_changing if anti_csrf_check is None else anti_csrf_check
         if check and not cross_site_check_passes(self.config, _as_state_changing(request)):
             raise TryRefreshToken("anti_csrf")
-        verified = self.verifier.verify(
-            token,
-            anti_csrf_token(self.config, request) or None,
-            check_anti_csrf=check and self.config.uses_cookies,
-            check_database=check_database,
-        )
+        if ambiguous or token is None:
+            raise Unauthorised(AMBIGUOUS_SESSION)
+        if too_long(token):
+            raise TryRefreshToken("invalid")
+        try:
+            verified = self.verifier.verify(
+                token,
+                anti_csrf_token(self.config, request) or None,
+                check_anti_csrf=check and self.config.uses_cookies,
+                check_database=check_database,
+            )
+        except InvalidRequest as exc:
+            if exc.field != "access_token":
+                raise
+            raise TryRefreshToken("invalid") from None  # what the client sent is no token
         return verified, token
 
     def create(
@@ -108,8 +132,10 @@ class WebSessions:
     ) -> tuple[NewSession, ResponseEffects]:
         """Start a session and the effects that hand its tokens to the client.
 
-        Ignores any session cookie or header the request carries (a planted one is
-        overwritten by the response). If the tokens would be too large for browsers the
+        Ignores any session cookie or header the request carries: the response sets the
+        new session's cookies at our paths (overwriting ours; a cookie of the same name
+        planted at another Path or Domain stays, and later requests carrying both are
+        refused as ambiguous_session). If the tokens would be too large for browsers the
         new session is revoked again and SessionTooLarge is raised.
         """
         created = self.client.create_session(
@@ -174,11 +200,11 @@ class WebSessions:
                 raise Unauthorised("no_session", clear_session=False)
             if not cross_site_check_passes(self.config, request):
                 raise Unauthorised("anti_csrf", clear_session=False)
+            if ambiguous_session(self.config, request):
+                raise Unauthorised(AMBIGUOUS_SESSION)
             if refresh_token is None:
                 raise Unauthorised("missing_refresh_token")
-            refreshed = self.client.refresh_session(
-                refresh_token, anti_csrf_token(self.config, request)
-            )
+            refreshed = self._refresh(refresh_token, anti_csrf_token(self.config, request))
             session = refreshed.session
             effects = self.writer.new_tokens(
                 refreshed.tokens, session.user_id, session.access_token_claims
@@ -186,6 +212,17 @@ class WebSessions:
         except SessionError as exc:
             return self.error_response(request, exc)
         return WebResponse(200, REFRESHED, effects)
+
+    def _refresh(self, refresh_token: str, anti_csrf: str) -> RefreshedSession:
+        """Rotate `refresh_token`; one the core refuses as malformed is not authentic."""
+        if too_long(refresh_token):
+            raise Unauthorised("invalid")
+        try:
+            return self.client.refresh_session(refresh_token, anti_csrf)
+        except InvalidRequest as exc:
+            if exc.field != "refresh_token":
+                raise
+            raise Unauthorised("invalid") from None
 
     def sign_out(self, request: WebRequest) -> WebResponse:
         """Handle a call to the sign-out endpoint (POST only).
@@ -207,19 +244,25 @@ class WebSessions:
         return WebResponse(200, SIGNED_OUT, effects)
 
     def error_response(self, request: WebRequest, exc: SessionError) -> WebResponse:
-        """The answer the outcome table gives `exc` for this request."""
+        """The answer the outcome table gives `exc` for this request (core errors logged)."""
+        self.alerts.note(exc)
         return error_response(exc, self.clearing(request))
 
     def clearing(self, request: WebRequest) -> ResponseEffects:
         """The clearing effects, or none when the request carried no session at all."""
-        return self.writer.cleared() if carries_session(self.config, request) else NO_EFFECTS
+        if not carries_session(self.config, request):
+            return NO_EFFECTS
+        if ambiguous_session(self.config, request):
+            planted = request.repeated_cookies & set(session_cookie_names(self.config))
+            return self.writer.cleared_planted(planted, request.path) + self.writer.cleared()
+        return self.writer.cleared()
 
 
 def _as_state_changing(request: WebRequest) -> WebRequest:
     """The request as the cross-site checks see it when a view asks for them explicitly."""
     if request.is_state_changing:
         return request
-    return WebRequest("POST", request.path, request.headers, request.cookies, request.remote_addr)
+    return dataclasses.replace(request, method="POST")
 
 
 def _user_agent(request: WebRequest) -> str:

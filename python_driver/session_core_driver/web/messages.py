@@ -27,6 +27,7 @@ class WebRequest:
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     cookies: Mapping[str, str] = field(default_factory=dict, repr=False)
     remote_addr: str = ""
+    repeated_cookies: frozenset[str] = field(default=frozenset(), repr=False)
 
     @classmethod
     def build(
@@ -36,12 +37,19 @@ class WebRequest:
         headers: Iterable[tuple[str, str]],
         cookies: Mapping[str, str],
         remote_addr: str = "",
+        repeated_cookies: Iterable[str] = (),
     ) -> WebRequest:
-        """Normalise the method and header names; the first of repeated headers wins."""
+        """Normalise the method and header names; the first of repeated headers wins.
+
+        `repeated_cookies` names the cookies the request carried more than once (the
+        adapter knows: `cookies` keeps one value per name). A repeated session cookie
+        makes the session ambiguous, and the web layer then uses neither value.
+        """
         lowered: dict[str, str] = {}
         for name, value in headers:
             lowered.setdefault(name.lower(), value)
-        return cls(method.upper(), path, lowered, dict(cookies), remote_addr)
+        repeated = frozenset(repeated_cookies)
+        return cls(method.upper(), path, lowered, dict(cookies), remote_addr, repeated)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())

@@ -10,6 +10,7 @@ Routes:
     GET /public            unguarded
     GET /forbidden-ish     unguarded: the app's own 401, for reasons of its own
     GET /always-try-refresh guarded: the view itself raises TryRefreshToken
+    POST /auth/refresh/continue  the refresh handling under the refresh path (a form's)
 The refresh and sign-out views are mounted at /auth/refresh and /auth/signout, and
 every call to the refresh path is counted.
 """
@@ -29,6 +30,7 @@ from session_core_driver.flask import (
     claim_equals,
     create_new_session,
     current_session,
+    handle_refresh,
     session_required,
 )
 from tests.support.core_process import CoreProcess
@@ -129,6 +131,11 @@ def _add_routes(built: GuardedApp) -> None:
     @app.get("/forbidden-ish")
     def forbidden_ish() -> Any:
         return jsonify(message="not for you"), 401
+
+    @app.post("/auth/refresh/continue")
+    def refresh_continue() -> Any:
+        answer = handle_refresh()
+        return jsonify(dict(answer.body)), answer.status
 
     @app.get("/always-try-refresh")
     @session_required

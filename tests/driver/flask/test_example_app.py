@@ -5,64 +5,15 @@ sign out everywhere else, sign out."""
 from __future__ import annotations
 
 import os
-import re
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from session_core_driver import SessionCoreClient
-from tests.support.core_process import REPO_ROOT, CoreProcess, environment_without_settings
+from tests.driver.example_app import PASSWORD, Example, handles_on_page, sign_in
+from tests.support.core_process import CoreProcess, environment_without_settings
 from tests.support.waiting import wait_for
-
-READY = re.compile(r"example app on (http://127\.0\.0\.1:\d+)/login")
-START_SECONDS = 30.0
-STOP_SECONDS = 15.0
-PASSWORD = "wonderland-2024"
-
-
-class Example:
-    """`python -m examples.flask_app --port 0` as a child process."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.lines: list[str] = []
-        self._ready = threading.Event()
-        self.url = ""
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "examples.flask_app", "--port", "0"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._drain, daemon=True).start()
-        if not self._ready.wait(START_SECONDS):
-            self.stop()
-            raise AssertionError("the example did not start:\n" + "".join(self.lines))
-
-    def _drain(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-            if (match := READY.search(line)) and not self._ready.is_set():
-                self.url = match.group(1)
-                self._ready.set()
-
-    def browser(self, agent: str) -> httpx.Client:
-        """A client sending what a browser sends on this site's form POSTs."""
-        headers = {"user-agent": agent, "origin": self.url}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=10.0)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=STOP_SECONDS)
 
 
 @pytest.fixture
@@ -76,16 +27,6 @@ def example(core: CoreProcess) -> Iterator[Example]:
     code = started.stop()
     print("".join(started.lines))
     assert code == 0
-
-
-def sign_in(browser: httpx.Client, password: str = PASSWORD) -> httpx.Response:
-    return browser.post("/login", data={"username": "alice", "password": password})
-
-
-def handles_on_page(browser: httpx.Client) -> list[str]:
-    page = browser.get("/sessions")
-    assert page.status_code == 200, page.text
-    return re.findall(r'data-handle="([^"]+)"', page.text)
 
 
 def test_example_app_whole_flow(example: Example, client: SessionCoreClient) -> None:
@@ -172,3 +113,36 @@ def test_example_app_starts_its_own_core_with_one_command(tmp_path: Path) -> Non
         assert started.stop() == 0, "".join(started.lines)
     assert (tmp_path / "data" / "api-key").exists()
     assert os.environ.get("SESSION_CORE_DATA_DIR") != str(tmp_path / "data")
+
+
+@pytest.mark.parametrize(
+    "target", ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "https://evil.example"]
+)
+def test_example_app_next_never_leaves_the_site(example: Example, target: str) -> None:
+    with example.browser("Laptop") as laptop:
+        assert sign_in(laptop).status_code == 303
+        back = laptop.post("/auth/refresh/continue", data={"next": target})
+        assert (back.status_code, back.headers["location"]) == (303, "/sessions")
+
+
+def test_example_app_answers_a_cross_site_post_403_without_a_refresh_page(
+    example: Example,
+) -> None:
+    with example.browser("Laptop") as laptop:
+        assert sign_in(laptop).status_code == 303
+        forged = laptop.post("/logout", headers={"origin": "https://evil.example"})
+        assert forged.status_code == 403
+        assert "refresh" not in forged.text and forged.headers.get_list("set-cookie") == []
+        assert laptop.get("/sessions").status_code == 200  # still signed in
+
+
+def test_A27_example_app_never_shows_a_planted_session(
+    example: Example, client: SessionCoreClient
+) -> None:
+    bob = client.create_session("bob")
+    with example.browser("Laptop") as laptop:
+        laptop.cookies.set("sc_at", bob.tokens.access_token, domain="127.0.0.1", path="/sessions")
+        assert sign_in(laptop).status_code == 303
+        page = laptop.get("/sessions")
+        assert page.status_code != 200 and "bob" not in page.text
+        assert laptop.get("/sessions").status_code == 303  # signed out, never as bob
