@@ -3,9 +3,10 @@
 A session is five kinds of document, so that every write is an insert, a delete or the
 overwrite of a document no other operation writes (see `sessions` for why):
 
-    sessions        the head: who and when, fixed at create            _id = handle
+    sessions        the head: who and when, fixed at create, plus the   _id = handle
+                    `hint` where to start looking for the current record
     rotations       the refresh-token state of one generation, insert-only; the highest
-                    generation is the current one                       unique (h, g)
+                    generation is the current one          _id = record_id(h, g)
     session_data    the server-side data                                _id = handle
     session_claims  the access-token claims                             _id = handle
     revocations     the tombstone of a revoked session                  _id = handle
@@ -82,7 +83,18 @@ def head(record: SessionRecord) -> Document:
         "refresh_key_id": record.keys.refresh,
         "anti_csrf_key_id": record.keys.anti_csrf,
         "expire_at": expire_at(record.absolute_expires_at),
+        "hint": record.generation,
     }
+
+
+def record_id(handle: str, generation: int) -> str:
+    """A rotation record's `_id`: the handle, ":" and the generation as 20 digits.
+
+    One string per (handle, generation), so the unique `_id` arbitrates racing inserts
+    of a generation exactly as the unique (h, g) index does; the fixed width keeps a
+    handle's records in generation order among `_id`s.
+    """
+    return f"{text(handle)}:{generation:020d}"
 
 
 def rotation(
@@ -91,15 +103,19 @@ def rotation(
     hashes: tuple[bytes, bytes | None],
     times: tuple[float | None, float, float],
     since: float,
+    low: int,
 ) -> Document:
     """One generation's record: (current, previous) hashes; (rotated_at, idle, absolute).
 
-    `since` is when it was written (the core's clock), which pruning goes by.
+    `since` is when it was written (the core's clock), which pruning goes by; `low` is
+    the lowest generation pruning had not deleted when it was written (see `rotations`).
     """
     rotated_at, idle, absolute = times
     return {
+        "_id": record_id(handle, generation),
         "h": handle,
         "g": generation,
+        "low": low,
         "since": since,
         "current_hash": Binary(hashes[0]),
         "previous_hash": None if hashes[1] is None else Binary(hashes[1]),
@@ -116,12 +132,13 @@ def first_rotation(record: SessionRecord) -> Document:
     hashes = (record.current_hash, record.previous_hash)
     times = (record.rotated_at, record.idle_expires_at, record.absolute_expires_at)
     since = record.created_at if record.rotated_at is None else record.rotated_at
-    return rotation(record.handle, record.generation, hashes, times, since)
+    return rotation(record.handle, record.generation, hashes, times, since, record.generation)
 
 
 def sweep_marker(latest: Mapping[str, Any], now: float) -> Document:
     """The record the sweeper claims the next generation with: the session is gone."""
     return {
+        "_id": record_id(latest["h"], latest["g"] + 1),
         "h": latest["h"],
         "g": latest["g"] + 1,
         "since": now,

@@ -8,10 +8,14 @@ deletes sessions as they expire, idle expiry included); FerretDB v1 answers "not
 implemented", which is taken quietly, since the sweeper does the work either way.
 
 For a sharded cluster, shard each session collection on the handle (`_id`, or `h` for
-`rotations`): every operation on a session then goes to one shard, and no operation
-needs a transaction.
+`rotations`): no operation needs a transaction. A record's `_id` names its handle, so
+`_id`s stay unique across shards; lookups of a record by `_id` alone (see `rotations`)
+are then sent to every shard, correct but not targeted.
 
-Versions: 1 is the first layout. A database written by a newer plugin is refused.
+Versions: 1 is the first layout; 2 gives rotation records `_id`s made of handle and
+generation, and heads a `hint` (see `sessions` for the switch: no migration, but no
+process of version 1 may run beside one of version 2). Opening raises the stored
+version to this plugin's; a database written by a newer plugin is refused.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from session_core_mongodb._connections import Db
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _NOT_IMPLEMENTED = 238
 
 
@@ -96,3 +100,5 @@ def _check_version(db: Db) -> None:
                 f"mongodb: database schema version {version} is newer than this plugin's "
                 f"({SCHEMA_VERSION})"
             ) from None
+        if version < SCHEMA_VERSION:  # so that a plugin of the older version refuses it
+            db[docs.SCHEMA].update_one({"_id": "version"}, {"$max": {"version": SCHEMA_VERSION}})

@@ -6,10 +6,10 @@ lose each other's changes, and two conditional updates can both "succeed". So no
 here relies on an update. Every arbitration is an insert into a unique index, which
 both servers enforce atomically, and no document is written by two kinds of operation:
 
-- Rotation inserts the record of generation g+1 into `rotations` (unique (h, g)): of
-  racing rotations exactly one insert succeeds. The current state is the record with
-  the highest generation. A crash after the insert leaves the new generation in force,
-  so a retry sees it and replays (grace window).
+- Rotation inserts the record of generation g+1 into `rotations` (its `_id` names the
+  handle and the generation): of racing rotations exactly one insert succeeds. The
+  current state is the record with the highest generation. A crash after the insert
+  leaves the new generation in force, so a retry sees it and replays (grace window).
 - Revocation inserts a tombstone (`revocations`, _id = handle). A rotation that won its
   insert then reads the tombstone and answers CONFLICT (withdrawing its record) if one
   exists: so no rotation succeeds once a revocation has returned.
@@ -21,6 +21,20 @@ Records a newer one replaced are marked `superseded` (so the sweeper skips them)
 deleted PRUNE_AFTER_SECONDS after they were written, as are the sweeper's markers:
 far longer than any store call may last (see `_connections`), so a rotation that read
 an old state can never insert a generation whose record was already deleted.
+
+Reading, rotating, updating and revoking one session look documents up by `_id` only
+(`rotations` says how the current record is found that way and why it is exact): on
+FerretDB, which decodes a whole collection in Go for any other filter, that is many
+times cheaper, though still a scan inside SQLite. The only writes to a head after its
+create are the rotations' `$max` of its `hint`, which may be lost without harm.
+
+Layout 2 (this one) gave rotation records their `_id`s and heads their `hint`. A
+database of layout 1 needs no migration: its heads have no hint, so their sessions are
+read by the (h, g) query until their first rotation here, and their old records stay
+until the sweeper deletes the session. It is a clean break for processes, though: stop
+every process of layout 1 before starting one of layout 2 (which marks the database so
+that a layout-1 process then refuses to open it), since a layout-1 rotation writes a
+record the probe cannot see.
 """
 
 from __future__ import annotations
@@ -33,12 +47,11 @@ from pymongo.errors import DuplicateKeyError
 
 from core_server.domain.models import RotateResult, Rotation, SessionRecord
 from session_core_mongodb import documents as docs
+from session_core_mongodb import rotations
 from session_core_mongodb._connections import Db, insert_new
+from session_core_mongodb.rotations import PRUNE_AFTER_SECONDS
 
 Doc = Mapping[str, Any]
-# Two hours: past any store call's longest life (MAX_CALL_SECONDS) by far, clock skew included.
-PRUNE_AFTER_SECONDS = 7200.0
-_NEWEST = [("g", pymongo.DESCENDING)]
 
 
 def insert(db: Db, record: SessionRecord) -> None:
@@ -64,7 +77,7 @@ def load(db: Db, handles: Sequence[str]) -> dict[str, SessionRecord]:
     if not heads:
         return {}
     found = list(heads)
-    latest = newest_records(db, found)
+    latest = rotations.newest_of(db, heads)
     claims = _by_id(db, docs.SESSION_CLAIMS, found)
     data = _by_id(db, docs.SESSION_DATA, found)
     tombstones = _by_id(db, docs.REVOCATIONS, found)
@@ -84,31 +97,33 @@ def load(db: Db, handles: Sequence[str]) -> dict[str, SessionRecord]:
 def rotate(db: Db, rotation: Rotation, now: float) -> RotateResult:
     """Insert generation g+1 if g is current and live; see the module doc."""
     handle, generation = docs.text(rotation.handle), rotation.expected_generation
-    latest = newest_records(db, [handle]).get(handle)
+    latest = _current(db, handle)
     if latest is None or not _rotatable(db, latest, rotation, now):
         return RotateResult.CONFLICT
+    low, doomed = rotations.prunable(db, latest, now)
     record = docs.rotation(
         handle,
         generation + 1,
         (rotation.new_hash, rotation.expected_hash),
         (rotation.rotated_at, rotation.idle_expires_at, latest["absolute_expires_at"]),
         now,
+        low,
     )
     try:
         db[docs.ROTATIONS].insert_one(record)
     except DuplicateKeyError:
         return RotateResult.CONFLICT  # another rotation (or the sweeper) took g+1
     if _revoked(db, handle):
-        db[docs.ROTATIONS].delete_one({"_id": record["_id"]})
+        db[docs.ROTATIONS].delete_one(rotations.by_id(handle, generation + 1))
         return RotateResult.CONFLICT
-    _retire_older(db, handle, generation + 1, now)
+    rotations.advance(db, latest, doomed)
     return RotateResult.ROTATED
 
 
 def update_value(db: Db, collection: str, handle: str, json_text: str, now: float) -> bool:
     """Replace a live session's data or claims document; False if none is live."""
     handle = docs.text(handle)
-    latest = newest_records(db, [handle]).get(handle)
+    latest = _current(db, handle)
     if not _live(latest, now) or _revoked(db, handle):
         return False
     result = db[collection].update_one({"_id": handle}, {"$set": {"json": docs.text(json_text)}})
@@ -120,8 +135,8 @@ def revoke(db: Db, handles: Sequence[str], now: float) -> list[str]:
     unique = [docs.text(handle) for handle in dict.fromkeys(handles)]
     if not unique:
         return []
-    heads = _by_id(db, docs.SESSIONS, unique, {"absolute_expires_at": 1})
-    latest = newest_records(db, list(heads))
+    heads = _by_id(db, docs.SESSIONS, unique, {"absolute_expires_at": 1, "hint": 1})
+    latest = rotations.newest_of(db, heads)
     tombstones = _by_id(db, docs.REVOCATIONS, list(heads), {"_id": 1})
     live = [h for h in unique if h in heads and _live(latest.get(h), now) and h not in tombstones]
     stones = [docs.tombstone(h, now, heads[h]["absolute_expires_at"]) for h in live]
@@ -159,7 +174,7 @@ def delete_expired(db: Db, now: float, limit: int) -> int:
     query = {"expires_at": {"$lte": now}, "superseded": {"$ne": True}, "swept": {"$ne": True}}
     candidates = db[docs.ROTATIONS].find(query, {"h": 1}).sort("expires_at", 1).limit(limit)
     handles = list(dict.fromkeys(doc["h"] for doc in candidates))
-    latest = newest_records(db, handles)
+    latest = rotations.exact_newest(db, handles)
     deleted = 0
     for handle in handles:
         record = latest.get(handle)
@@ -189,16 +204,10 @@ def list_revoked(db: Db, after: tuple[float, str], limit: int) -> list[SessionRe
     return found[:limit]
 
 
-def newest_records(db: Db, handles: Sequence[str]) -> dict[str, Doc]:
-    """Each handle's record with the highest generation (the current state)."""
-    if len(handles) == 1:
-        doc = db[docs.ROTATIONS].find_one({"h": handles[0]}, sort=_NEWEST)
-        return {} if doc is None else {handles[0]: doc}
-    newest: dict[str, Doc] = {}
-    for doc in db[docs.ROTATIONS].find({"h": {"$in": list(handles)}}) if handles else ():
-        if doc["h"] not in newest or doc["g"] > newest[doc["h"]]["g"]:
-            newest[doc["h"]] = doc
-    return newest
+def _current(db: Db, handle: str) -> Doc | None:
+    """The session's newest record, probed from its head's hint (`rotations`)."""
+    head = db[docs.SESSIONS].find_one({"_id": handle}, {"hint": 1})
+    return rotations.newest_of(db, {handle: head} if head else {}).get(handle)
 
 
 def _rotatable(db: Db, latest: Doc, rotation: Rotation, now: float) -> bool:
@@ -217,15 +226,6 @@ def _live(record: Doc | None, now: float) -> bool:
 
 def _revoked(db: Db, handle: str) -> bool:
     return db[docs.REVOCATIONS].find_one({"_id": handle}, {"_id": 1}) is not None
-
-
-def _retire_older(db: Db, handle: str, generation: int, now: float) -> None:
-    """Mark the records below `generation` superseded; delete those written long ago."""
-    older = {"h": handle, "g": {"$lt": generation}}
-    db[docs.ROTATIONS].update_many(
-        {**older, "superseded": {"$ne": True}}, {"$set": {"superseded": True}}
-    )
-    db[docs.ROTATIONS].delete_many({**older, "since": {"$lt": now - PRUNE_AFTER_SECONDS}})
 
 
 def _claim(db: Db, latest: Doc, now: float) -> bool:
@@ -248,7 +248,7 @@ def _delete_all(db: Db, handle: str) -> int:
     deleted = db[docs.SESSIONS].delete_one({"_id": handle}).deleted_count
     for collection in (docs.SESSION_DATA, docs.SESSION_CLAIMS, docs.REVOCATIONS):
         db[collection].delete_one({"_id": handle})
-    db[docs.ROTATIONS].delete_many({"h": handle, "swept": {"$ne": True}})
+    rotations.delete_all(db, handle)
     return deleted
 
 

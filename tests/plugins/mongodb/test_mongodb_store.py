@@ -20,6 +20,7 @@ from core_server.storage import registry
 from core_server.storage.testing import StoreContract
 from core_server.storage.testing_records import NOW, make_key, make_record, make_rotation
 from session_core_mongodb import MongoStore
+from session_core_mongodb.documents import record_id
 from session_core_mongodb.sessions import PRUNE_AFTER_SECONDS
 from tests.plugins.store_races import StoreRaces
 from tests.support.ferretdb import FerretDBServer, database_of
@@ -145,7 +146,8 @@ def test_a_sweep_cut_short_is_finished_by_the_next(
 ) -> None:
     record = make_record(idle_expires_at=NOW - 1)
     mongo_store.insert_session(record)
-    marker = {"h": record.handle, "g": 2, "since": NOW, "swept": True}
+    marker = {"_id": record_id(record.handle, 2), "h": record.handle, "g": 2, "since": NOW}
+    marker |= {"swept": True}
     marker |= {"absolute_expires_at": NOW, "expires_at": NOW - 1}
     with ferretdb_server.client() as client:
         client[database_of(url)]["rotations"].insert_one(marker)  # then the sweeper died
