@@ -7,20 +7,13 @@ unless SESSION_CORE_TARGET names one (see examples/common/core.py).
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-from types import FrameType
 
 from werkzeug.serving import make_server
 
 from examples.common.core import find_or_start
+from examples.common.serving import HOST, app_placeholder, serve_until_stopped
 from examples.flask_app.app import create_app
-
-HOST = "127.0.0.1"
-
-
-def _stop(_signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 def main() -> None:
@@ -29,7 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     core = find_or_start()
     try:
-        server = make_server(HOST, args.port, _app_placeholder, threaded=True)
+        server = make_server(HOST, args.port, app_placeholder, threaded=True)
         origin = f"http://{HOST}:{server.server_port}"
         server.app = create_app(
             {
@@ -39,20 +32,9 @@ def main() -> None:
                 "SESSION_CORE_ALLOWED_ORIGINS": (f"http://localhost:{server.server_port}",),
             }
         )
-        signal.signal(signal.SIGTERM, _stop)
-        print(f"example app on {origin}/login", flush=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve_until_stopped(server, origin)
     finally:
         core.stop()
-
-
-def _app_placeholder(environ: object, start_response: object) -> object:
-    raise RuntimeError("the app is set before serving starts")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,17 @@ class NewSession:
     session: SessionInfo
     tokens: Tokens
 
+    def verified(self) -> VerifiedSession:
+        """What its first access token proves, without verifying a token just issued."""
+        return VerifiedSession(
+            handle=self.session.handle,
+            user_id=self.session.user_id,
+            claims=dict(self.session.access_token_claims),
+            expires_at=int(self.tokens.access_token_expires_at),
+            generation=0,
+            anti_csrf_bound=bool(self.tokens.anti_csrf_token),
+        )
+
 
 @dataclass(frozen=True)
 class RefreshedSession:

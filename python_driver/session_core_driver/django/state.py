@@ -18,7 +18,6 @@ from session_core_driver.django.errors import as_django
 from session_core_driver.django.registry import Installed
 from session_core_driver.django.session import DjangoSession
 from session_core_driver.errors import SessionError, TryRefreshToken, Unauthorised
-from session_core_driver.sessions import VerifiedSession
 from session_core_driver.web.csrf import origin_allowed
 from session_core_driver.web.handlers import WebSessions
 from session_core_driver.web.messages import NO_EFFECTS, ResponseEffects, WebResponse
@@ -119,17 +118,8 @@ class RequestSessionCore:
             session_data=session_data,
             absolute_lifetime_seconds=absolute_lifetime_seconds,
         )
-        session, tokens = created.session, created.tokens
-        verified = VerifiedSession(
-            handle=session.handle,
-            user_id=session.user_id,
-            claims=dict(session.access_token_claims),
-            expires_at=int(tokens.access_token_expires_at),
-            generation=0,
-            anti_csrf_bound=bool(tokens.anti_csrf_token),
-        )
         self.replace(effects)
-        self._session = DjangoSession(web, self, verified, tokens.access_token)
+        self._session = DjangoSession(web, self, created.verified(), created.tokens.access_token)
         return self._session
 
     async def acreate(self, user_id: str, **options: Any) -> DjangoSession:

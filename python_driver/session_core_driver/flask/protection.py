@@ -22,7 +22,6 @@ from session_core_driver.flask.adapter import web_request
 from session_core_driver.flask.registry import installed
 from session_core_driver.flask.session import FlaskSession
 from session_core_driver.flask.state import request_state
-from session_core_driver.sessions import VerifiedSession
 from session_core_driver.web.csrf import origin_allowed
 from session_core_driver.web.validators import ClaimValidator, run_validators
 
@@ -121,16 +120,8 @@ def create_new_session(
         session_data=session_data,
         absolute_lifetime_seconds=absolute_lifetime_seconds,
     )
-    session, tokens = created.session, created.tokens
-    verified = VerifiedSession(
-        handle=session.handle,
-        user_id=session.user_id,
-        claims=dict(session.access_token_claims),
-        expires_at=int(tokens.access_token_expires_at),
-        generation=0,
-        anti_csrf_bound=bool(tokens.anti_csrf_token),
-    )
+    verified = created.verified()
     state = request_state()
     state.replace(effects)
-    state.session = FlaskSession(ext.web, state, verified, tokens.access_token)
+    state.session = FlaskSession(ext.web, state, verified, created.tokens.access_token)
     return state.session
