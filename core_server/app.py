@@ -34,6 +34,9 @@ class Core:
         return host_port(self.host, self.port)
 
     def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        """Drain for up to `grace` seconds; the whole stop takes at most a few more."""
+        for task in self.tasks:
+            task.request_stop()  # no new sweep or key poll while draining
         self.server.stop(grace).wait()
         for task in self.tasks:
             task.stop()

@@ -11,6 +11,9 @@ log = logging.getLogger(__name__)
 
 # While a task keeps failing (storage down), say so at most this often, not every run.
 FAILURE_LOG_INTERVAL_SECONDS = 60.0
+# How long stop() waits for a run in progress; the thread is a daemon, and every task is
+# safe to cut short (the next process's run redoes it), so shutdown never waits longer.
+STOP_WAIT_SECONDS = 2.0
 
 
 class Periodic:
@@ -32,9 +35,14 @@ class Periodic:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def request_stop(self) -> None:
+        """Start no further run (one in progress finishes on its own)."""
         self._stopped.set()
-        self._thread.join(timeout=10)
+
+    def stop(self, wait: float = STOP_WAIT_SECONDS) -> None:
+        """Start no further run and wait up to `wait` seconds for one in progress."""
+        self._stopped.set()
+        self._thread.join(timeout=wait)
 
     def _run(self) -> None:
         while not self._stopped.wait(self._interval):
