@@ -5,6 +5,12 @@ cookies are SameSite=Lax and every state-changing request must come from the app
 origin (the driver checks Origin / Sec-Fetch-Site). When the access token has expired, a
 page answers with a small form that POSTs to /auth/refresh/continue (under the refresh
 path, so the refresh cookie is sent) and comes back.
+
+Every page also loads the browser helper `session.js` (served here from the gateway
+package's file): the sessions page fetches `/api/me` through it, which refreshes an
+expired access token by itself, and signs out with it. The forms keep working without
+JavaScript. `/api/...` answers session errors as JSON (never a redirect or a page), so
+the helper can tell them apart.
 """
 
 from __future__ import annotations
@@ -14,7 +20,17 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from examples.common.users import UserStore, demo_store
 from session_core_driver import SessionError, TryRefreshToken, Unauthorised
@@ -26,8 +42,11 @@ from session_core_driver.flask import (
     origin_is_allowed,
     session_required,
 )
+from session_core_driver.web.responses import classify, error_body
+from session_core_gateway.assets import SESSION_JS_PATH
 
 REFRESH_PAGE_PATH = "/auth/refresh/continue"
+API_PREFIX = "/api/"
 
 
 def create_app(settings: Mapping[str, Any], users: UserStore | None = None) -> Flask:
@@ -39,6 +58,7 @@ def create_app(settings: Mapping[str, Any], users: UserStore | None = None) -> F
     _add_session_handlers(sessions)
     _add_account_views(app, store)
     _add_session_views(app, sessions, store)
+    _add_browser_helper(app, sessions)
     app.jinja_env.filters["when"] = _when
     return app
 
@@ -63,17 +83,29 @@ def _safe_next(target: str | None) -> str:
     return fallback if parts.path.startswith("//") else target
 
 
+def _api_answer(exc: SessionError) -> Any:
+    """The driver's own JSON answer, for scripts (session.js reads its marker header)."""
+    answer = classify(exc)
+    return error_body(exc, answer), answer.status
+
+
 def _add_session_handlers(sessions: SessionCore) -> None:
     @sessions.unauthorised_handler
-    def to_login(_exc: SessionError) -> Any:
+    def to_login(exc: SessionError) -> Any:
+        if request.path.startswith(API_PREFIX):
+            return _api_answer(exc)
         return redirect(url_for("login_form"), 303)
 
     @sessions.token_theft_handler
-    def theft(_exc: SessionError) -> Any:
+    def theft(exc: SessionError) -> Any:
+        if request.path.startswith(API_PREFIX):
+            return _api_answer(exc)
         return redirect(url_for("login_form", notice="theft"), 303)
 
     @sessions.try_refresh_handler
     def refresh_first(exc: SessionError) -> Any:
+        if request.path.startswith(API_PREFIX):
+            return _api_answer(exc)  # the page's script refreshes and retries
         if isinstance(exc, TryRefreshToken) and exc.reason == "anti_csrf":
             # A request from another site: never lead the browser into a refresh.
             return Response("forbidden: cross-site request", 403, mimetype="text/plain")
@@ -146,8 +178,33 @@ def _add_session_views(app: Flask, sessions: SessionCore, store: UserStore) -> N
         current_session.revoke_other_sessions()
         return redirect(url_for("sessions_page"), 303)
 
+    @app.get(API_PREFIX + "me")
+    @session_required
+    def api_me() -> Response:
+        return jsonify(user_id=current_session.user_id, claims=current_session.claims)
+
     @app.post("/logout")
     @session_required
     def logout() -> Response:
         current_session.revoke()
         return redirect(url_for("login_form", notice="signed-out"), 303)
+
+
+def _add_browser_helper(app: Flask, sessions: SessionCore) -> None:
+    @app.get("/session.js")
+    def session_js() -> Response:
+        # The helper ships inside the gateway package: serving that file keeps one copy.
+        return send_file(SESSION_JS_PATH, mimetype="text/javascript", max_age=0)
+
+    @app.context_processor
+    def session_js_settings() -> dict[str, Any]:
+        """The helper's options, from the same settings the driver uses."""
+        config = sessions.web.config
+        options = {
+            "refreshUrl": config.refresh_path,
+            "signOutUrl": config.signout_path,
+            "transport": config.transport,
+            "antiCsrf": config.anti_csrf_mode,
+            "frontCookie": config.front_token_cookie_name,
+        }
+        return {"session_js_options": options}
