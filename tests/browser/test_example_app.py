@@ -82,6 +82,7 @@ def test_example_app_login_expired_access_token_refreshes_transparently_and_cook
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(example.url + "/sessions")
     expect(page.locator("#signed-in-as")).to_have_text("Signed in as Alice Liddell (alice)")
+    assert page.title() == "Your sessions"
     page.screenshot(path=artifacts / "example-after-login.png", full_page=True)
     before = assert_tokens_unreadable(page, context)
     [handle] = [s.handle for s in client.list_user_sessions("alice")]

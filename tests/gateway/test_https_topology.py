@@ -6,19 +6,11 @@ from __future__ import annotations
 import ssl
 from pathlib import Path
 
-from tests.driver.flask.checks import attributes, set_cookies
+from tests.driver.flask.checks import assert_token_cookie, attributes, set_cookies
 from tests.gateway.conftest import StartDeployment
 
 AT, RT, FRONT = "__Host-sc_at", "__Secure-sc_rt", "__Host-sc_front"
 PATHS = {AT: "/", RT: "/auth/refresh", FRONT: "/"}
-
-
-def assert_token_cookie(header: str, path: str) -> None:
-    attrs = attributes(header)
-    assert attrs["path"] == path
-    assert "domain" not in attrs
-    assert {"secure", "httponly"} <= attrs.keys()
-    assert attrs["samesite"] == "Lax"
 
 
 def test_A34_gateway_behind_the_same_https_host_sets_prefixed_host_only_cookies(

@@ -49,3 +49,12 @@ def session_message(response: httpx.Response) -> tuple[int, str, str]:
     """(status, body message, body reason) of a driver answer."""
     body = response.json()
     return response.status_code, body.get("message", ""), body.get("reason", "")
+
+
+def assert_token_cookie(header: str, path: str) -> None:
+    """A host-only token cookie as topology 1 sets it over https (case A34)."""
+    attrs = attributes(header)
+    assert attrs["path"] == path
+    assert "domain" not in attrs
+    assert {"secure", "httponly"} <= attrs.keys()
+    assert attrs["samesite"] == "Lax"

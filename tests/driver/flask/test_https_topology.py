@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.driver.flask.checks import attributes, set_cookies
+from tests.driver.flask.checks import assert_token_cookie, attributes, set_cookies
 from tests.driver.flask.conftest import Serve
 from tests.driver.flask.live import self_signed_certificate
 
@@ -17,14 +17,6 @@ AT, RT, FRONT = "__Host-sc_at", "__Secure-sc_rt", "__Host-sc_front"
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return self_signed_certificate(tmp_path_factory.mktemp("tls"))
-
-
-def assert_token_cookie(header: str, path: str) -> None:
-    attrs = attributes(header)
-    assert attrs["path"] == path
-    assert "domain" not in attrs
-    assert {"secure", "httponly"} <= attrs.keys()
-    assert attrs["samesite"] == "Lax"
 
 
 def test_A34_cookies_over_https_take_host_and_secure_prefixes(
