@@ -40,9 +40,11 @@ def chromium_path() -> Path:
     return Path(os.environ.get("SESSION_CORE_CHROMIUM", DEFAULT_CHROMIUM))
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API runs an event loop in this thread for
+# as long as it is started, and later tests (Django's async views) need the thread free.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium for the run (each context gets its own fresh profile)."""
+    """One headless Chromium for the browser tests (each context gets a fresh profile)."""
     executable = chromium_path()
     if not executable.is_file():
         pytest.fail(
