@@ -2,13 +2,15 @@
 
 `db_cas` is a single-row compare-and-set (`UPDATE ... RETURNING` guarded by the row's
 current value), `db_read` a point read by primary key, each on a row of its own per
-caller, in a table beside the core's. On MongoDB they are a bare `find_one_and_update`
-filtered on the document's current value and a point `find_one` by `_id`, in a
+caller, and `db_insert` the insert of one new row (a random key, a 32-byte value), in a
+table beside the core's. On MongoDB they are a bare `find_one_and_update` filtered on
+the document's current value, a point `find_one` by `_id` and an `insert_one`, in a
 collection beside the core's, with the store's write concern (`w=majority`).
 """
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import sqlite3
 import sys
@@ -28,6 +30,10 @@ from tests.support.ferretdb import FerretDBServer
 from tests.support.postgres import PostgresCluster
 
 TABLE = "bench_baseline"
+SERVERS: dict[str, type[PostgresCluster] | type[FerretDBServer]] = {
+    "postgres": PostgresCluster,
+    "mongodb": FerretDBServer,
+}
 # SQLite writers of one process queue on a lock, as the SQLite store's do; without it
 # the baseline would measure SQLite's sleeping busy handler instead of the database.
 _SQLITE_WRITE_LOCK = threading.Lock()
@@ -35,20 +41,30 @@ _SQLITE_WRITE_LOCK = threading.Lock()
 
 @contextmanager
 def stores(folder: Path, names: Sequence[str] = ("sqlite", "postgres")) -> Iterator[dict[str, str]]:
-    """Storage URLs for the stores in `names`: a SQLite file, a fresh database on a
-    throwaway PostgreSQL cluster, one on a throwaway FerretDB server (MongoDB's wire
-    protocol; built by scripts/ferretdb/build). Servers are started only when named."""
-    urls = {"sqlite": f"sqlite:///{folder / 'bench.sqlite3'}"}
+    """Storage URLs for the stores in `names` (one database each; see `servers`)."""
+    with servers(folder, names) as fresh:
+        yield {name: fresh(name) for name in dict.fromkeys(("sqlite", *names))}
+
+
+@contextmanager
+def servers(folder: Path, names: Sequence[str]) -> Iterator[Callable[[str], str]]:
+    """A function giving the URL of a new, empty database of a store named in `names`.
+
+    SQLite databases are new files in `folder`; PostgreSQL ones live on a throwaway
+    cluster, MongoDB ones on a throwaway FerretDB server (MongoDB's wire protocol; built
+    by scripts/ferretdb/build). Servers are started only when named, removed at the end.
+    """
+    files = itertools.count()
     with ExitStack() as cleanup:
-        if "postgres" in names:
-            cluster = PostgresCluster.create()
-            cleanup.callback(cluster.destroy)
-            urls["postgres"] = cluster.fresh_url()
-        if "mongodb" in names:
-            server = FerretDBServer.create()
-            cleanup.callback(server.destroy)
-            urls["mongodb"] = server.fresh_url()
-        yield urls
+        started: dict[str, Callable[[], str]] = {
+            "sqlite": lambda: f"sqlite:///{folder / f'bench-{next(files)}.sqlite3'}"
+        }
+        for name in names:
+            if name in SERVERS:
+                server = SERVERS[name].create()
+                cleanup.callback(server.destroy)
+                started[name] = server.fresh_url
+        yield lambda name: started[name]()
 
 
 def prepare(url: str, callers: int) -> None:
@@ -100,7 +116,12 @@ def _sqlite_call(operation: str, path: str, row: int) -> Callable[[], None]:
     def read() -> None:
         _expect_one(conn.execute(f"SELECT v, h FROM {TABLE} WHERE id = ?", (row,)).fetchall())
 
-    return cas if operation == "db_cas" else read
+    def insert() -> None:
+        values = (secrets.randbelow(2**62), secrets.token_bytes(32))
+        with _SQLITE_WRITE_LOCK:
+            conn.execute(f"INSERT INTO {TABLE} VALUES (?, 0, ?)", values)
+
+    return _pick(operation, cas, read, insert)
 
 
 def _postgres_call(operation: str, url: str, row: int) -> Callable[[], None]:
@@ -125,7 +146,12 @@ def _postgres_call(operation: str, url: str, row: int) -> Callable[[], None]:
             cur.execute(f"SELECT v, h FROM {TABLE} WHERE id = %s", (row,))
             _expect_one(cur.fetchall())
 
-    return cas if operation == "db_cas" else read
+    def insert() -> None:
+        with conn.cursor() as cur:
+            values = (secrets.randbelow(2**62), secrets.token_bytes(32))
+            cur.execute(f"INSERT INTO {TABLE} VALUES (%s, 0, %s)", values)
+
+    return _pick(operation, cas, read, insert)
 
 
 def _mongodb_call(operation: str, url: str, row: int) -> Callable[[], None]:
@@ -149,7 +175,16 @@ def _mongodb_call(operation: str, url: str, row: int) -> Callable[[], None]:
         found = collection.find_one({"_id": row})
         _expect_one([] if found is None else [found])
 
-    return cas if operation == "db_cas" else read
+    def insert() -> None:
+        doc = {"_id": secrets.randbelow(2**62), "v": 0, "h": secrets.token_bytes(32)}
+        collection.insert_one(doc)
+
+    return _pick(operation, cas, read, insert)
+
+
+def _pick(operation: str, *calls: Callable[[], None]) -> Callable[[], None]:
+    """The call named `operation`, from (cas, read, insert)."""
+    return dict(zip(("db_cas", "db_read", "db_insert"), calls, strict=True))[operation]
 
 
 def _expect_one(rows: list[Any]) -> None:

@@ -11,10 +11,14 @@ fixed time. Baselines, measured in the same run with the same concurrency:
 - `empty`: a gRPC health check on the same server (the cheapest unary call it answers);
 - `db_cas`: a bare single-row compare-and-set (`UPDATE ... RETURNING`; on MongoDB a
   `find_one_and_update` filtered on the current value) on the same database; `db_read`:
-  a bare point read by primary key (on MongoDB a `find_one` by `_id`).
+  a bare point read by primary key (on MongoDB a `find_one` by `_id`); `db_insert`: the
+  insert of one new row (on MongoDB an `insert_one`).
 
-Every figure is printed with its ratio to those baselines, since absolute numbers on a
-shared 2-core machine mean little. Each measurement is repeated; the median is shown.
+The suite (`python -m bench.run`, bench/rpc_figures.py) measures the same operations
+with this module's `measure` and judges them against their targets; this script prints
+the raw table. Every figure is printed with its ratio to those baselines, since
+absolute numbers on a shared 2-core machine mean little. Each measurement is
+repeated; the median is shown.
 PostgreSQL runs on a throwaway cluster the test tooling starts (tests/support/postgres.py),
 MongoDB on a throwaway FerretDB server (tests/support/ferretdb.py; FerretDB keeps its
 documents in SQLite, so its figures are FerretDB's, not a MongoDB server's).
@@ -24,16 +28,13 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import os
-import re
-import secrets
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import grpc
@@ -42,42 +43,27 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import db_baselines
+from bench.core_process import API_KEY as API_KEY  # re-exported for the other scripts
+from bench.core_process import METADATA, started_core
 from sessioncore.v1 import session_service_pb2 as pb
 from sessioncore.v1 import session_service_pb2_grpc as pb_grpc
 
-API_KEY = "bench-" + secrets.token_urlsafe(24)
-METADATA = (("x-api-key", API_KEY),)
 RPC_OPERATIONS = ("empty", "create", "verify", "verify_db", "refresh")
-DB_OPERATIONS = ("db_cas", "db_read")
-READY = re.compile(r"listening on (\S+)")
+DB_OPERATIONS = ("db_cas", "db_read", "db_insert")
 
 Call = Callable[[], None]
 
 
 @contextmanager
 def running_core(storage: str, url: str, folder: Path) -> Iterator[str]:
-    env = dict(os.environ)
-    env["SESSION_CORE_API_KEYS"] = API_KEY
-    env["SESSION_CORE_MASTER_SECRETS"] = "m1:" + secrets.token_urlsafe(32)
-    command = [sys.executable, "-m", "core_server", "serve", "--port", "0"]
-    command += ["--data-dir", str(folder), "--log-level", "WARNING"]
-    command += ["--storage", storage, "--storage-url", url]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if match := READY.search(line):
-                yield match.group(1)
-                return
-        raise SystemExit(f"the core on {storage} did not start")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    """The address of a core running on `storage` until the block ends (see core_process)."""
+    with started_core(storage, url, folder) as core:
+        yield core.target
 
 
 def rpc_call(operation: str, channel: grpc.Channel) -> Call:
     """A zero-argument function doing one call of `operation` (state kept per thread)."""
-    core = pb_grpc.SessionServiceStub(channel)
+    core = pb_grpc.SessionServiceStub(channel)  # type: ignore[no-untyped-call]
     if operation == "empty":
         health = health_pb2_grpc.HealthStub(channel)
         return lambda: health.Check(health_pb2.HealthCheckRequest(), timeout=10)
@@ -110,15 +96,28 @@ def expect_ok(answer: pb.VerifySessionResponse | pb.RefreshSessionResponse) -> N
         raise RuntimeError(f"unexpected outcome {pb.Outcome.Name(answer.outcome)}")
 
 
-def client_process(job: tuple[str, str, str, int, float], out: mp.Queue) -> None:  # type: ignore[type-arg]
-    """Run `threads` callers of one operation for `seconds`; put their latencies on `out`."""
+def client_process(
+    job: tuple[str, str, str, int, float],
+    out: mp.Queue,  # type: ignore[type-arg]
+    everyone: Barrier | None = None,
+) -> None:
+    """Run `threads` callers of one operation for `seconds`; put their latencies on `out`.
+
+    With `everyone` (a barrier shared by all client processes), the callers start only
+    when every process has set up, so the processes' timed windows overlap.
+    """
     target, operation, db_url, threads, seconds = job
     channel = grpc.insecure_channel(target)
     if operation in DB_OPERATIONS:
         calls = [db_baselines.call(operation, db_url) for _ in range(threads)]
     else:
         calls = [rpc_call(operation, channel) for _ in range(threads)]
-    start = threading.Barrier(threads)
+
+    def all_processes_ready() -> None:
+        if everyone is not None:
+            everyone.wait()
+
+    start = threading.Barrier(threads, action=all_processes_ready)
     latencies: list[list[float]] = [[] for _ in range(threads)]
 
     def worker(index: int) -> None:
@@ -140,7 +139,10 @@ def client_process(job: tuple[str, str, str, int, float], out: mp.Queue) -> None
 def measure(job: tuple[str, str, str, int, float], processes: int) -> tuple[float, float, float]:
     """(calls per second, p50 ms, p99 ms) of one timed run."""
     queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
-    procs = [mp.Process(target=client_process, args=(job, queue)) for _ in range(processes)]
+    everyone = mp.Barrier(processes)
+    procs = [
+        mp.Process(target=client_process, args=(job, queue, everyone)) for _ in range(processes)
+    ]
     for proc in procs:
         proc.start()
     samples = sorted(value for _ in procs for value in queue.get(timeout=job[4] + 120))
@@ -165,7 +167,7 @@ def bench_store(storage: str, url: str, args: argparse.Namespace) -> dict[str, t
 
 
 # Which baseline each figure is compared with, besides the empty call.
-DB_BASELINE = {"create": "db_cas", "refresh": "db_cas", "verify_db": "db_read"}
+DB_BASELINE = {"create": "db_insert", "refresh": "db_cas", "verify_db": "db_read"}
 
 
 def report(storage: str, results: dict[str, tuple[float, ...]]) -> None:
