@@ -48,7 +48,7 @@ from session_core_driver.flask.settings import read_settings
 from session_core_driver.web.settings import DEFAULTS as DRIVER_DEFAULTS
 from session_core_gateway import cli as gateway_cli
 from session_core_gateway.health import HEALTH_PATH
-from session_core_gateway.keys import API_KEY_VARIABLE
+from session_core_gateway.keys import API_KEY_VARIABLE, DATA_DIR_VARIABLE
 from session_core_gateway.settings import PREFIX as GATEWAY_PREFIX
 from session_core_gateway.settings import GatewaySettings, read_gateway_settings
 from session_core_mongodb.url import parse_url as parse_mongodb_url
@@ -81,12 +81,12 @@ WRITTEN_SECRET = re.compile(
 
 # Every SESSION_CORE_* name the gateway reads: the driver's settings (the gateway is the
 # Flask extension's views), the gateway's own settings, the keys its flags set and the
-# variable its API key comes from.
+# variables its API key comes from (the key, or the zero-config core's data directory).
 GATEWAY_READS = frozenset(
     {DRIVER_PREFIX + key for key in DRIVER_DEFAULTS}
     | {GATEWAY_PREFIX + field.name.upper() for field in dataclasses.fields(GatewaySettings)}
     | {gateway_cli.ENV_PREFIX + key for key in gateway_cli.FLAG_KEYS.values()}
-    | {API_KEY_VARIABLE}
+    | {API_KEY_VARIABLE, DATA_DIR_VARIABLE}
 )
 
 Yaml = Any

@@ -105,6 +105,54 @@ def test_A37_an_allowed_origin_gets_the_exact_echo_with_credentials(
         assert response.headers["access-control-allow-origin"] == origin
         assert response.headers["access-control-allow-credentials"] == "true"
         exposed = response.headers["access-control-expose-headers"].replace(" ", "").split(",")
-        assert sorted(h.lower() for h in exposed) == sorted(names.EXPOSED)
+        assert sorted(h.lower() for h in exposed) == sorted((*names.EXPOSED, "retry-after"))
         assert "origin" in [v.strip().lower() for v in response.headers["vary"].split(",")]
     assert refresh.status_code == 401 and refresh.json()["reason"] == "no_session"
+
+
+def test_every_answer_has_one_vary_and_one_expose_header_each_name_once(
+    deployment: Deployment,
+) -> None:
+    with deployment.server.client() as http:
+        answers = [
+            http.get(path, headers={"Origin": origin})
+            for path in (*GETS, "/health", "/nowhere")
+            for origin in (WEBSITE, EVIL)
+        ]
+        answers += [http.post("/auth/refresh", headers={"Origin": WEBSITE})]
+        answers += [preflight(http, WEBSITE, names.ANTI_CSRF), preflight(http, EVIL, "x")]
+    for response in answers:
+        varies = response.headers.get_list("vary")
+        assert len(varies) == 1, (response.request.url, varies)
+        items = [item.strip().lower() for item in varies[0].split(",")]
+        assert "origin" in items and len(items) == len(set(items)), varies
+        exposes = response.headers.get_list("access-control-expose-headers")
+        assert len(exposes) <= 1, (response.request.url, exposes)
+        if exposes:
+            items = [item.strip().lower() for item in exposes[0].split(",")]
+            assert len(items) == len(set(items)), exposes
+
+
+def test_an_accepted_preflight_is_empty_and_not_html(deployment: Deployment) -> None:
+    with deployment.server.client() as http:
+        allowed = preflight(http, WEBSITE, names.ANTI_CSRF)
+    assert allowed.status_code == 200
+    assert allowed.content == b""
+    assert "content-type" not in allowed.headers
+
+
+def test_a_429_exposes_retry_after_to_an_allowed_origin(gateway: StartDeployment) -> None:
+    deployment = gateway(
+        website_origin=WEBSITE,
+        anti_csrf="token",
+        allow_secure_loopback_http=True,
+        gateway_refresh_limit="1 per minute",
+    )
+    with deployment.server.client() as http:
+        http.post("/auth/refresh", headers={"Origin": WEBSITE})
+        limited = http.post("/auth/refresh", headers={"Origin": WEBSITE})
+    assert limited.status_code == 429
+    assert limited.headers["access-control-allow-origin"] == WEBSITE
+    exposed = limited.headers["access-control-expose-headers"].lower().replace(" ", "")
+    assert "retry-after" in exposed.split(",")
+    assert int(limited.headers["retry-after"]) >= 1

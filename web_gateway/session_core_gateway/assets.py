@@ -2,6 +2,9 @@
 
 Cached for five minutes (a new release reaches pages within that), with an ETag so a
 revalidation costs a 304; `nosniff` so browsers run it only as the script it says it is.
+
+Imports Flask only: an app with the `flask` extra (no Flask-CORS, no Flask-Limiter)
+serves SESSION_JS_PATH itself, as the example app does.
 """
 
 from __future__ import annotations

@@ -5,13 +5,15 @@ API key is read from SESSION_CORE_API_KEY, from `--api-key-file PATH`, or else f
 key file a zero-config core writes in the user's data directory; never from a flag's
 value, which any local user could read in the process list.
 
-Exit codes: 0 after SIGTERM / SIGINT, 2 for a configuration error (the message says
-what to change; no traceback).
+Exit codes: 0 after SIGTERM / SIGINT, 2 for a configuration error: a bad setting, a
+--port outside 0-65535, --threads below 1, a --host that is not an address or does not
+resolve, or an address already in use (one line saying what to change; no traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -30,7 +32,13 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7390
 DEFAULT_CORE = "127.0.0.1:7380"
 DEFAULT_THREADS = 8
+MAX_PORT = 65535
 CONFIG_ERROR = 2
+
+
+class ServerFlagError(Exception):
+    """--host, --port or --threads cannot be served with; the message says why."""
+
 
 # flag destination -> the SESSION_CORE_* key it sets
 FLAG_KEYS = {
@@ -89,10 +97,11 @@ def build_config(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[s
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        check_server_flags(args)
         config = build_config(args, os.environ)
-    except (MissingApiKey, WebConfigError) as exc:
+        server = bind_server(args.host, args.port, args.threads)
+    except (MissingApiKey, WebConfigError, ServerFlagError) as exc:
         return _config_error(exc)
-    server = bind(args.host, args.port, args.threads)
     url = format_url(server.effective_host, server.effective_port)
     config.setdefault(ENV_PREFIX + "API_ORIGIN", url)
     try:
@@ -105,6 +114,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"session-core gateway listening on {url}", flush=True)
     server.run()  # waitress closes its sockets and threads on SystemExit
     return 0
+
+
+def check_server_flags(args: argparse.Namespace) -> None:
+    """Refuse a port waitress would wrap around (99999 binds 34463) and no threads."""
+    if not 0 <= args.port <= MAX_PORT:
+        raise ServerFlagError(f"--port {args.port}: use 0 to {MAX_PORT} (0 picks a free port)")
+    if args.threads < 1:
+        raise ServerFlagError(f"--threads {args.threads}: use at least 1")
+
+
+def bind_server(host: str, port: int, threads: int) -> Any:
+    """`bind`, its errors as ServerFlagError (one line, no traceback)."""
+    where = format_url(host, port).removeprefix("http://")
+    try:
+        return bind(host, port, threads)
+    except ValueError as exc:  # waitress: getaddrinfo found nothing for host
+        raise ServerFlagError(
+            f"--host {host!r} is not an IP address or a host name that resolves"
+        ) from exc
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            reason = "the address is in use: stop what listens there, or pick another --port"
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            reason = "the address is not one of this machine's: pick another --host"
+        else:
+            reason = exc.strerror or str(exc)
+        raise ServerFlagError(f"cannot listen on {where}: {reason}") from exc
 
 
 def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:

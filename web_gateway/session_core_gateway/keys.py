@@ -1,8 +1,9 @@
 """Where the CLI finds the core's API key: environment, key file, or the zero-config file.
 
 The zero-config core (`session-core serve`) writes its generated key to
-`<user data dir of "session-core">/api-key`; the path is mirrored here rather than
-imported, since the gateway never imports the server.
+`<data dir>/api-key`, the data dir being $SESSION_CORE_DATA_DIR or else the user data
+dir of "session-core"; the path is mirrored here rather than imported, since the gateway
+never imports the server.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import platformdirs
 
 API_KEY_VARIABLE = "SESSION_CORE_API_KEY"
+DATA_DIR_VARIABLE = "SESSION_CORE_DATA_DIR"
 ZERO_CONFIG_KEY_FILE = "api-key"
 
 
@@ -20,9 +22,13 @@ class MissingApiKey(Exception):
     """No API key was given and none was found; the message says how to give one."""
 
 
-def zero_config_key_path() -> Path:
-    """The key file a zero-config core writes for this user."""
-    return Path(platformdirs.user_data_dir("session-core", appauthor=False)) / ZERO_CONFIG_KEY_FILE
+def zero_config_key_path(environ: Mapping[str, str]) -> Path:
+    """The key file a zero-config core writes: in $SESSION_CORE_DATA_DIR, as the core
+    reads it, else in this user's data directory."""
+    data_dir = environ.get(DATA_DIR_VARIABLE, "").strip()
+    if not data_dir:
+        data_dir = platformdirs.user_data_dir("session-core", appauthor=False)
+    return Path(data_dir) / ZERO_CONFIG_KEY_FILE
 
 
 def read_api_key(key_file: Path | None, environ: Mapping[str, str]) -> str:
@@ -35,9 +41,8 @@ def read_api_key(key_file: Path | None, environ: Mapping[str, str]) -> str:
         return _read(key_file) or _missing(f"{key_file} holds no API key")
     if environ.get(API_KEY_VARIABLE, "").strip():
         return environ[API_KEY_VARIABLE].strip()
-    return _read(zero_config_key_path()) or _missing(
-        f"no API key: none in {zero_config_key_path()}"
-    )
+    zero_config = zero_config_key_path(environ)
+    return _read(zero_config) or _missing(f"no API key: none in {zero_config}")
 
 
 def _read(path: Path) -> str:

@@ -9,7 +9,9 @@
 | SESSION_CORE_GATEWAY_CORS_MAX_AGE       | 600              | seconds browsers cache a preflight  |
 
 Every bad value raises WebConfigError naming the key, so the gateway refuses to start
-rather than serve with a limit or a proxy count it misread.
+rather than serve with a limit or a proxy count it misread; so does a
+SESSION_CORE_REFRESH_PATH / SESSION_CORE_SIGNOUT_PATH on one of the gateway's own
+routes (/health, /session.js, /.well-known/jwks.json), which would shadow it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from typing import Any
 import limits
 
 from session_core_driver.web import WebConfigError
+from session_core_driver.web.config import DEFAULT_REFRESH_PATH, DEFAULT_SIGNOUT_PATH
+from session_core_gateway.assets import SESSION_JS_URL
+from session_core_gateway.health import HEALTH_PATH
+from session_core_gateway.jwks import JWKS_PATH
 
 PREFIX = "SESSION_CORE_GATEWAY_"
 DEFAULT_TRUSTED_PROXIES = 0
@@ -28,6 +34,7 @@ DEFAULT_REFRESH_LIMIT = "60 per minute"
 DEFAULT_RATE_LIMIT_STORAGE = "memory://"
 DEFAULT_CORS_MAX_AGE = 600
 WILDCARD = "*"
+GATEWAY_ROUTES = (HEALTH_PATH, SESSION_JS_URL, JWKS_PATH)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ def read_gateway_settings(config: Mapping[str, Any]) -> GatewaySettings:
     gateway answers credentialed requests, and `*` would let every site read them.
     """
     _refuse_wildcard_origins(config)
+    _refuse_colliding_paths(config)
     get = _getter(config)
     return GatewaySettings(
         trusted_proxies=_count(get, "TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES, minimum=0),
@@ -127,3 +135,17 @@ def _origin_texts(value: str | Iterable[str] | None) -> list[str]:
         return []
     items = value.split(",") if isinstance(value, str) else value
     return [str(item).strip() for item in items]
+
+
+def _refuse_colliding_paths(config: Mapping[str, Any]) -> None:
+    for key, default in (
+        ("REFRESH_PATH", DEFAULT_REFRESH_PATH),
+        ("SIGNOUT_PATH", DEFAULT_SIGNOUT_PATH),
+    ):
+        path = config.get("SESSION_CORE_" + key) or default
+        if str(path).strip().rstrip("/") in GATEWAY_ROUTES:
+            raise WebConfigError(
+                "SESSION_CORE_" + key,
+                f"{path!r} is one of the gateway's own routes ({', '.join(GATEWAY_ROUTES)}): "
+                "pick another path, e.g. the default " + default,
+            )

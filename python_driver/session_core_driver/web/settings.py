@@ -7,6 +7,7 @@ names a missing or invalid setting the way that framework spells it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +59,10 @@ Getter = Callable[[str], Any]
 Namer = Callable[[str], str]
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off", ""})
+# gRPC channels per process: each is a connection to the core; a few are plenty.
+MAX_CHANNELS = 64
+# What gRPC carries in a metadata value: printable ASCII, space included (0x20-0x7E).
+_METADATA_CHARACTERS = frozenset(map(chr, range(0x20, 0x7F)))
 
 
 @dataclass(frozen=True)
@@ -166,15 +171,67 @@ def _origins(value: str | Iterable[str]) -> tuple[str, ...]:
 def _core(get: Getter, name: Namer) -> CoreSettings:
     return CoreSettings(
         target=str(get("TARGET")),
-        api_key=str(get("API_KEY")),
-        timeout=float(get("TIMEOUT")),
-        channels=int(get("CHANNELS")),
+        api_key=_api_key(get, name),
+        timeout=_number(get, name, "TIMEOUT", float, minimum=0.0, inclusive=False),
+        channels=_number(get, name, "CHANNELS", int, minimum=1, maximum=MAX_CHANNELS),
         issuer=str(get("ISSUER")),
         audience=str(get("AUDIENCE")),
-        leeway=float(get("LEEWAY")),
+        leeway=_number(get, name, "LEEWAY", float, minimum=0.0),
         revocation_feed=flag(get, name, "REVOCATION_FEED"),
         revocation_fail_closed=flag(get, name, "REVOCATION_FAIL_CLOSED"),
     )
+
+
+def _api_key(get: Getter, name: Namer) -> str:
+    """The API key, refused at start if gRPC could not send it (every call would fail).
+
+    An empty key is allowed here: it matters only when the adapter builds its own
+    client, and build_settings refuses it then.
+    """
+    key = str(get("API_KEY"))
+    if key != key.strip() or not set(key) <= _METADATA_CHARACTERS:
+        raise WebConfigError(
+            name("API_KEY"),
+            "the key holds a character gRPC metadata cannot carry (a line break, a non-ASCII "
+            "or control character, or leading / trailing whitespace): copy the key exactly, "
+            "e.g. sck_... as the core issues it",
+        )
+    return key
+
+
+def _number(
+    get: Getter,
+    name: Namer,
+    key: str,
+    kind: type[int] | type[float],
+    *,
+    minimum: float,
+    maximum: float | None = None,
+    inclusive: bool = True,
+) -> Any:
+    """A number setting (a number or its string) within its range, else WebConfigError."""
+    value = get(key)
+    number: float | None
+    try:
+        if isinstance(value, bool) or (kind is int and isinstance(value, float)):
+            number = None
+        else:
+            number = kind(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError, OverflowError):
+        number = None
+    if (
+        number is None
+        or not math.isfinite(number)
+        or (number < minimum if inclusive else number <= minimum)
+        or (maximum is not None and number > maximum)
+    ):
+        if maximum is not None:
+            bound = f"from {minimum:g} to {maximum:g}"
+        else:
+            bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
+        what = "a whole number" if kind is int else "a number"
+        raise WebConfigError(name(key), f"{value!r} is not {what} {bound}")
+    return number
 
 
 def _web(get: Getter, name: Namer) -> WebConfig:

@@ -29,6 +29,13 @@ GOOD = {"API_KEY": "k", "API_ORIGIN": "https://example.com", "REVOCATION_FEED": 
         ({**GOOD, "COOKIE_SAMESITE": "lax"}, 'SESSION_CORE["COOKIE_SAMESITE"]: unknown'),
         ({**GOOD, "TRANSPORT": "pigeon"}, 'SESSION_CORE["TRANSPORT"]'),
         ({**GOOD, "REFRESH_PATH": "auth/refresh"}, 'SESSION_CORE["REFRESH_PATH"]'),
+        ({**GOOD, "TIMEOUT": "soon"}, 'SESSION_CORE["TIMEOUT"]: .* > 0'),
+        ({**GOOD, "TIMEOUT": 0}, 'SESSION_CORE["TIMEOUT"]'),
+        ({**GOOD, "CHANNELS": 0}, 'SESSION_CORE["CHANNELS"]: .* from 1'),
+        ({**GOOD, "CHANNELS": "many"}, 'SESSION_CORE["CHANNELS"]'),
+        ({**GOOD, "LEEWAY": -1}, 'SESSION_CORE["LEEWAY"]: .* >= 0'),
+        ({**GOOD, "API_KEY": "sck_key\n"}, 'SESSION_CORE["API_KEY"]: .*gRPC metadata'),
+        ({**GOOD, "API_KEY": "sck_clé"}, 'SESSION_CORE["API_KEY"]'),
         ("not a dict", "SESSION_CORE: set it to a dict"),
     ],
 )

@@ -60,6 +60,54 @@ def test_unreadable_booleans_are_refused_by_name(value: Any) -> None:
         _installed(SESSION_CORE_MOUNT_VIEWS=value)
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("SESSION_CORE_TIMEOUT", "five", "> 0"),
+        ("SESSION_CORE_TIMEOUT", "0", "> 0"),
+        ("SESSION_CORE_TIMEOUT", -1.5, "> 0"),
+        ("SESSION_CORE_TIMEOUT", "nan", "> 0"),
+        ("SESSION_CORE_TIMEOUT", True, "> 0"),
+        ("SESSION_CORE_CHANNELS", "0", "from 1 to 64"),
+        ("SESSION_CORE_CHANNELS", "2.5", "from 1 to 64"),
+        ("SESSION_CORE_CHANNELS", 100000, "from 1 to 64"),
+        ("SESSION_CORE_CHANNELS", None, "from 1 to 64"),
+        ("SESSION_CORE_LEEWAY", "-1", ">= 0"),
+        ("SESSION_CORE_LEEWAY", "thirty", ">= 0"),
+        ("SESSION_CORE_LEEWAY", "inf", ">= 0"),
+    ],
+)
+def test_bad_numbers_are_refused_by_name_with_their_range(key: str, value: Any, says: str) -> None:
+    with pytest.raises(WebConfigError) as raised:
+        _installed(**{key: value})
+    assert raised.value.setting == key
+    assert says in raised.value.message
+
+
+def test_numbers_from_strings_as_the_environment_gives_them() -> None:
+    core = _installed(
+        SESSION_CORE_TIMEOUT=" 2.5 ", SESSION_CORE_CHANNELS="2", SESSION_CORE_LEEWAY="0"
+    ).settings.core
+    assert (core.timeout, core.channels, core.leeway) == (2.5, 2, 0.0)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["sck_a\nb", "sck_key\r\n", "sck_clé", "sck_\x00", " sck_padded", "sck_tab\t", " "],
+)
+def test_an_api_key_grpc_metadata_cannot_carry_is_refused_at_start(key: str) -> None:
+    with pytest.raises(WebConfigError) as raised:
+        _installed(SESSION_CORE_API_KEY=key)
+    assert raised.value.setting == "SESSION_CORE_API_KEY"
+    if key.strip():
+        assert key.strip() not in str(raised.value)  # the message never echoes the key
+
+
+def test_an_api_key_as_the_core_issues_it_is_accepted() -> None:
+    key = "sck_" + "Ab0-_" * 8
+    assert _installed(SESSION_CORE_API_KEY=key).settings.core.api_key == key
+
+
 def test_fail_closed_reaches_the_poller() -> None:
     ext = _installed(SESSION_CORE_REVOCATION_FEED=True, SESSION_CORE_REVOCATION_FAIL_CLOSED="1")
     assert ext.web.verifier.revocations.fail_closed is True

@@ -9,7 +9,9 @@
  * session along (cookies, or an Authorization header), adds the anti-CSRF header, and
  * when the server answers 401 `sc-session-error: try-refresh-token` it refreshes the
  * session once, under a lock shared by every tab of the site, then retries the request.
- * Requests to any other origin are passed through untouched.
+ * Requests to any other origin are passed through untouched. A wrapped request that
+ * carries a secret never follows a redirect, and nothing is kept from an answer that
+ * came from any other origin.
  *
  * Nothing here is proof of anything: the front token is information for the page. With
  * cookie transport the tokens themselves stay in HttpOnly cookies this script never sees.
@@ -46,7 +48,11 @@ const LEASE_MS = 3000; // a crashed tab blocks the others at most this long
 const LEASE_SETTLE_MS = 50; // time for a rival's write to reach us before we re-check
 const LEASE_POLL_MS = 30;
 const LOCK_WAIT_MS = 20000; // give up (and surface the 401) rather than hang forever
-const REFRESH_TIMEOUT_MS = 10000;
+const REFRESH_TIMEOUT_MS = 10000; // the default of `refreshTimeoutMs`
+/** The front cookie's names, looked up in this order when `frontCookie` is not given. */
+const FRONT_COOKIES = Object.freeze(["__Host-sc_front", "__Secure-sc_front", "sc_front"]);
+/** Request headers whose values are secrets: they never follow a redirect. */
+const SECRET_HEADERS = new Set([HEADER.antiCsrf, HEADER.authorization, HEADER.refreshToken]);
 
 /**
  * @typedef {object} SessionOptions
@@ -58,7 +64,10 @@ const REFRESH_TIMEOUT_MS = 10000;
  * @property {"token"|"custom_header"|"none"} [antiCsrf] must match the server's mode;
  *   default "custom_header" (what the driver derives for SameSite=Lax cookies)
  * @property {number} [maxRefreshAttempts] refreshes per original request (default 2)
- * @property {string} [frontCookie] the readable front cookie's name (default "sc_front")
+ * @property {string} [frontCookie] the readable front cookie's full name; by default the
+ *   first present of "__Host-sc_front", "__Secure-sc_front", "sc_front"
+ * @property {number} [refreshTimeoutMs] how long a refresh (answer and body) may take
+ *   (default 10000)
  */
 
 /** @typedef {{uid: string, ate: number, claims: Record<string, unknown>}} FrontToken */
@@ -98,7 +107,11 @@ export class Session extends EventTarget {
     if (!Number.isInteger(this.maxRefreshAttempts) || this.maxRefreshAttempts < 0) {
       throw new TypeError("session.js: maxRefreshAttempts must be a whole number >= 0");
     }
-    this.frontCookie = options.frontCookie ?? "sc_front";
+    this.frontCookie = options.frontCookie ?? null; // null: look up FRONT_COOKIES
+    this.refreshTimeoutMs = options.refreshTimeoutMs ?? REFRESH_TIMEOUT_MS;
+    if (!(Number.isFinite(this.refreshTimeoutMs) && this.refreshTimeoutMs > 0)) {
+      throw new TypeError("session.js: refreshTimeoutMs must be a number > 0");
+    }
     this.refreshUrl = new URL(options.refreshUrl ?? "/auth/refresh", here).href;
     this.signOutUrl = new URL(options.signOutUrl ?? "/auth/signout", here).href;
     this.origins = new Set((options.apiOrigins ?? []).map((o) => new URL(o, here).origin));
@@ -147,10 +160,11 @@ export class Session extends EventTarget {
 
   /** Sign out at the server (refreshing first if it asks), clear local state, fire "signed-out". */
   async signOut() {
-    const post = () => this.#send(new Request(this.signOutUrl, { method: "POST" }));
+    const post = () =>
+      this.#send(new Request(this.signOutUrl, { method: "POST", redirect: "manual" }));
     const sentWith = this.#marker();
     let answer = await post();
-    if (sessionError(answer) === TRY_REFRESH && (await this.#refreshUnderLock(sentWith))) {
+    if (this.#sessionError(answer) === TRY_REFRESH && (await this.#refreshUnderLock(sentWith))) {
       answer = await post(); // the server must know which session to revoke
     }
     this.#clearLocal();
@@ -174,9 +188,9 @@ export class Session extends EventTarget {
     const original = new Request(input, init);
     const send = async () => {
       const answer = await this.#send(original.clone());
-      return { answer, status: answer.status, error: sessionError(answer) };
+      return { answer, status: answer.status, error: this.#sessionError(answer) };
     };
-    return (await this._retrying(send)).answer;
+    return (await this._retrying(send, original.signal)).answer;
   }
 
   /**
@@ -186,38 +200,70 @@ export class Session extends EventTarget {
    * 401 is handed back untouched, so it can never start a refresh loop. At most
    * maxRefreshAttempts refreshes per call; then the last 401 is handed back.
    * @internal shared by the wrapped fetch and XHR
+   * A caller's `signal` aborted while waiting for the refresh lock rejects with its reason.
    * @template {{status: number, error: string | null}} A
-   * @param {() => Promise<A>} sendOnce @returns {Promise<A>}
+   * @param {() => Promise<A>} sendOnce @param {AbortSignal} [signal] @returns {Promise<A>}
    */
-  async _retrying(sendOnce) {
+  async _retrying(sendOnce, signal) {
     for (let attempt = 0; ; attempt += 1) {
       const sentWith = this.#marker();
       const answer = await sendOnce();
-      if (!(await this.#refreshedFor(answer, sentWith, attempt))) return answer;
+      if (!(await this.#refreshedFor(answer, sentWith, attempt, signal))) return answer;
     }
   }
 
   /** True when `answer` asked for a refresh and one happened (here or in another tab). */
-  async #refreshedFor({ status, error }, sentWith, attempt) {
+  async #refreshedFor({ status, error }, sentWith, attempt, signal) {
     if (status !== 401 || !error) return false;
     if (error === UNAUTHORISED) this.#emit("unauthorised");
     if (error === THEFT) this.#ended("theft");
     if (error !== TRY_REFRESH || attempt >= this.maxRefreshAttempts) return false;
     try {
-      return await this.#refreshUnderLock(sentWith);
+      return await this.#refreshUnderLock(sentWith, signal);
     } catch {
-      return false; // network trouble or a 5xx: the caller sees the 401, the session is kept
+      if (signal?.aborted) throw signal.reason; // the caller gave up while we waited
+      // Network trouble, a 5xx, a timeout: the caller sees the 401, the session is kept.
+      return false;
     }
   }
 
-  /** Send one request with our headers and credentials; keep what the answer hands out. */
+  /** The answer's `sc-session-error`, unless it came from an origin we do not wrap. */
+  #sessionError(answer) {
+    return this._trusts(answer.url) ? sessionError(answer) : null;
+  }
+
+  /**
+   * True if an answer whose final URL is `url` came from one of our origins; an answer
+   * without a URL is trusted with nothing. (An opaque redirect has no headers to trust.)
+   * @internal
+   * @param {string} url
+   */
+  _trusts(url) {
+    return Boolean(url) && this.origins.has(new URL(url).origin);
+  }
+
+  /**
+   * Send one request with our headers and credentials; keep what the answer hands out.
+   *
+   * A request carrying one of our secrets (anti-CSRF token, access or refresh token) is
+   * sent with `redirect: "manual"` when it would follow redirects: fetch re-sends every
+   * header to the redirect target, wherever it is, and the caller cannot see where a
+   * redirect leads before it is followed. The caller then gets the opaque redirect
+   * (`type: "opaqueredirect"`, status 0). A caller's "error" or "manual" is kept. Nothing
+   * is kept from an answer whose final URL is not on one of our origins.
+   */
   async #send(request) {
     const headers = new Headers(request.headers);
+    let secret = false;
     for (const [name, value] of this._requestHeaders(request.url)) {
-      if (!headers.has(name)) headers.set(name, value); // the caller's own value wins
+      if (headers.has(name)) continue; // the caller's own value wins
+      headers.set(name, value);
+      secret ||= SECRET_HEADERS.has(name);
     }
-    const answer = await nativeFetch(new Request(request, { headers, credentials: "include" }));
-    this._keepFromAnswer((name) => answer.headers.get(name));
+    const redirect = secret && request.redirect === "follow" ? "manual" : request.redirect;
+    const init = { headers, credentials: "include", redirect };
+    const answer = await nativeFetch(new Request(request, init));
+    if (this._trusts(answer.url)) this._keepFromAnswer((name) => answer.headers.get(name));
     return answer;
   }
 
@@ -269,35 +315,44 @@ export class Session extends EventTarget {
    * @param {string} sentWith the session marker when the failing request was sent
    * @returns {Promise<boolean>}
    */
-  #refreshUnderLock(sentWith) {
+  #refreshUnderLock(sentWith, signal) {
     return withCrossTabLock(async () => {
       const now = this.#marker();
       if (now && now !== sentWith) return true; // another tab (or call) already refreshed
       return this.#refresh();
-    });
+    }, signal);
   }
 
+  /** One refresh; the timeout covers the answer and reading its body, so it always ends. */
   async #refresh() {
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), REFRESH_TIMEOUT_MS);
-    let answer;
+    const timer = setTimeout(() => abort.abort(), this.refreshTimeoutMs);
     try {
-      const request = new Request(this.refreshUrl, { method: "POST", signal: abort.signal });
-      answer = await this.#send(request);
+      // A refresh endpoint never redirects: one that does is not trusted with anything.
+      const init = { method: "POST", signal: abort.signal, redirect: "manual" };
+      const answer = await this.#send(new Request(this.refreshUrl, init));
+      if (!this._trusts(answer.url) || answer.type === "opaqueredirect") {
+        throw new Error("session refresh failed: the refresh endpoint redirected");
+      }
+      if (answer.ok) {
+        this.#emit("refreshed");
+        return true;
+      }
+      if (answer.status !== 401) throw new Error(`session refresh failed: HTTP ${answer.status}`);
+      const { reason } = await answer.json().catch((error) => {
+        if (abort.signal.aborted) throw error; // timed out: decide nothing, clear nothing
+        return {}; // not JSON: an ending like any other
+      });
+      // Refused for a missing anti-CSRF header: the server kept the session (a
+      // configuration mismatch, not an ending), so neither clear it nor say it expired.
+      if (reason === "anti_csrf") {
+        throw new Error("session refresh refused: anti-CSRF check failed");
+      }
+      this.#ended(sessionError(answer) === THEFT ? "theft" : "expired");
+      return false;
     } finally {
       clearTimeout(timer);
     }
-    if (answer.ok) {
-      this.#emit("refreshed");
-      return true;
-    }
-    if (answer.status !== 401) throw new Error(`session refresh failed: HTTP ${answer.status}`);
-    const { reason } = await answer.json().catch(() => ({}));
-    // Refused for a missing anti-CSRF header: the server kept the session (a
-    // configuration mismatch, not an ending), so neither clear it nor say it expired.
-    if (reason === "anti_csrf") throw new Error("session refresh refused: anti-CSRF check failed");
-    this.#ended(sessionError(answer) === THEFT ? "theft" : "expired");
-    return false;
   }
 
   // ---- local state ----
@@ -305,14 +360,24 @@ export class Session extends EventTarget {
   /** What changes whenever any tab refreshes: the front token, or the access token. */
   #marker() {
     if (this.transport === "header") return read(STORE.accessToken) ?? "";
-    return readCookie(this.frontCookie) ?? "";
+    return this.#frontCookieValue() ?? "";
   }
 
   /** @returns {FrontToken | null} */
   #frontToken() {
     const text =
-      this.transport === "header" ? read(STORE.frontToken) : readCookie(this.frontCookie);
+      this.transport === "header" ? read(STORE.frontToken) : this.#frontCookieValue();
     return text ? decodeFrontToken(text) : null;
+  }
+
+  /** The front cookie: the configured name, else the first of FRONT_COOKIES present. */
+  #frontCookieValue() {
+    if (this.frontCookie !== null) return readCookie(this.frontCookie);
+    for (const name of FRONT_COOKIES) {
+      const value = readCookie(name);
+      if (value !== null) return value;
+    }
+    return null;
   }
 
   /** Forget everything this script keeps; cookie transport's cookies are the server's to clear. */
@@ -394,19 +459,50 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * if a tab dies. Otherwise a lease in localStorage that expires, so a crashed tab never
  * blocks the others for longer than LEASE_MS. The lease is best effort (localStorage
  * has no compare-and-set): the check in `#refreshUnderLock` still catches a tab that
- * refreshed meanwhile.
- * @template T @param {() => Promise<T>} task @returns {Promise<T>}
+ * refreshed meanwhile. When localStorage throws (disabled, quota) there is no lease to
+ * take: the task runs without a cross-tab lock rather than never.
+ *
+ * Waiting for either lock is capped at LOCK_WAIT_MS (then it rejects), and stops early,
+ * rejecting with its reason, when `signal` (the caller's) aborts.
+ * @template T @param {() => Promise<T>} task @param {AbortSignal} [signal]
+ * @returns {Promise<T>}
  */
-function withCrossTabLock(task) {
+async function withCrossTabLock(task, signal) {
+  if (signal?.aborted) throw signal.reason;
   const locks = globalThis.navigator?.locks;
-  if (locks?.request) return locks.request(LOCK_NAME, task);
-  return withLease(task);
+  if (!locks?.request) return withLease(task, signal);
+  const wait = new AbortController(); // aborts after LOCK_WAIT_MS, or with the caller
+  const timeout = new DOMException("session refresh lock not acquired", "TimeoutError");
+  const timer = setTimeout(() => wait.abort(timeout), LOCK_WAIT_MS);
+  const callerAborted = () => wait.abort(signal.reason);
+  signal?.addEventListener("abort", callerAborted, { once: true });
+  const granted = () => {
+    clearTimeout(timer); // the signal only matters while waiting
+    signal?.removeEventListener("abort", callerAborted);
+  };
+  try {
+    return await locks.request(LOCK_NAME, { signal: wait.signal }, () => {
+      granted();
+      return task();
+    });
+  } finally {
+    granted();
+  }
 }
 
-async function withLease(task) {
+/** Lease outcome: localStorage throws, so no tab can hold a lease. */
+const NO_STORAGE = Symbol("no storage");
+
+async function withLease(task, signal) {
   const owner = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const deadline = Date.now() + LOCK_WAIT_MS;
-  while (!(await takeLease(owner))) {
+  for (;;) {
+    const taken = await takeLease(owner);
+    // Without storage, no lock: the check in #refreshUnderLock and the core's grace
+    // window for a just-rotated refresh token keep concurrent refreshes honest.
+    if (taken === NO_STORAGE) return task();
+    if (taken) break;
+    if (signal?.aborted) throw signal.reason;
     if (Date.now() > deadline) throw new Error("session refresh lock not acquired");
     await sleep(LEASE_POLL_MS + Math.random() * LEASE_POLL_MS); // jitter breaks lockstep
   }
@@ -420,20 +516,34 @@ async function withLease(task) {
   }
 }
 
-/** Write our lease if nobody holds a live one, wait for rivals' writes, then re-check. */
+/**
+ * Write our lease if nobody holds a live one, wait for rivals' writes, then re-check.
+ * @returns {Promise<boolean | typeof NO_STORAGE>}
+ */
 async function takeLease(owner) {
-  const lease = currentLease();
-  if (lease && lease.owner !== owner && lease.expires > Date.now()) return false;
-  putLease(owner);
-  await sleep(LEASE_SETTLE_MS);
-  return holds(owner); // the last writer wins; everyone else backs off
+  try {
+    const lease = parseLease(globalThis.localStorage.getItem(STORE.lease));
+    if (lease && lease.owner !== owner && lease.expires > Date.now()) return false;
+    globalThis.localStorage.setItem(STORE.lease, leaseFor(owner));
+    await sleep(LEASE_SETTLE_MS);
+    // The last writer wins; everyone else backs off.
+    return parseLease(globalThis.localStorage.getItem(STORE.lease))?.owner === owner;
+  } catch {
+    return NO_STORAGE; // storage disabled or full (the accessor itself may throw)
+  }
 }
 
+function parseLease(text) {
+  try { return JSON.parse(text ?? "null"); } catch { return null; }
+}
+function leaseFor(owner) {
+  return JSON.stringify({ owner, expires: Date.now() + LEASE_MS });
+}
 function currentLease() {
-  try { return JSON.parse(read(STORE.lease) ?? "null"); } catch { return null; }
+  return parseLease(read(STORE.lease));
 }
 function putLease(owner) {
-  write(STORE.lease, JSON.stringify({ owner, expires: Date.now() + LEASE_MS }));
+  write(STORE.lease, leaseFor(owner));
 }
 function holds(owner) {
   return currentLease()?.owner === owner;
@@ -445,6 +555,7 @@ const XHR_STATE = Symbol("session-core.xhr");
 const MIRRORED = [
   "readyState", "status", "statusText", "response", "responseText", "responseURL", "responseXML",
 ];
+const MIRRORED_METHODS = ["getResponseHeader", "getAllResponseHeaders"];
 
 /**
  * Route XHRs to our origins through the same refresh-and-retry logic.
@@ -453,12 +564,15 @@ const MIRRORED = [
  * refresh), and once the final answer is in, the caller's object mirrors it and gets
  * `readystatechange` (state 4), then `load`/`error`/`timeout`, then `loadend`. Limits:
  * no intermediate ready states or progress events, no upload events, synchronous XHRs
- * are not wrapped.
+ * are not wrapped. XHR follows redirects by itself, re-sending our headers: nothing is
+ * kept from (or refreshed for) an answer from another origin, but the headers' trip
+ * there cannot be stopped; use fetch with an API that may redirect elsewhere.
  */
 function patchXhr() {
   if (XHR.open !== nativeXhr.open) return; // already patched by an earlier initSession
   XHR.open = function open(method, url, async = true, ...credentials) {
-    for (const name of MIRRORED) delete this[name]; // a reused XHR shows its own state again
+    // A reused XHR shows its own state again: drop every mirrored property.
+    for (const name of [...MIRRORED, ...MIRRORED_METHODS]) delete this[name];
     const absolute = new URL(url, globalThis.location?.href).href;
     this[XHR_STATE] = { method, url: absolute, async, headers: [], inner: null, aborted: false };
     return nativeXhr.open.call(this, method, url, async, ...credentials);
@@ -485,7 +599,9 @@ async function runWrappedXhr(session, xhr, state, body) {
   const sendOnce = async () => {
     const { inner, outcome } = await sendInner(session, xhr, state, body);
     const loaded = outcome === "load";
-    const error = loaded ? inner.getResponseHeader(HEADER.sessionError) : null;
+    // A redirect to an origin we do not wrap is trusted with nothing, not even its 401.
+    const trusted = loaded && session._trusts(inner.responseURL || state.url);
+    const error = trusted ? inner.getResponseHeader(HEADER.sessionError) : null;
     return { inner, outcome, status: loaded ? inner.status : 0, error };
   };
   const { inner, outcome } = await session._retrying(sendOnce);
@@ -509,7 +625,10 @@ function sendInner(session, xhr, state, body) {
   return new Promise((resolve) => {
     for (const outcome of ["load", "error", "timeout", "abort"]) {
       inner.addEventListener(outcome, () => {
-        if (outcome === "load") session._keepFromAnswer((name) => inner.getResponseHeader(name));
+        // XHR follows redirects by itself: keep nothing from another origin's answer.
+        if (outcome === "load" && session._trusts(inner.responseURL || state.url)) {
+          session._keepFromAnswer((name) => inner.getResponseHeader(name));
+        }
         resolve({ inner, outcome });
       });
     }
