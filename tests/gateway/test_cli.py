@@ -55,10 +55,12 @@ def started(tmp_path: Path) -> Iterator[list[subprocess.Popen[str]]]:
             process.wait(EXIT_TIMEOUT_SECONDS)
 
 
-def test_cli_serves_health_and_exits_cleanly_on_sigterm(
-    core: CoreProcess, tmp_path: Path, started: list[subprocess.Popen[str]]
-) -> None:
-    env = clean_environment(tmp_path) | {
+def start_gateway(
+    core: CoreProcess, home: Path, started: list[subprocess.Popen[str]]
+) -> subprocess.Popen[str]:
+    """`session-core-gateway --port 0` for `core`, its key in the environment (stopped at
+    the end of the test by the `started` fixture)."""
+    env = clean_environment(home) | {
         "SESSION_CORE_API_KEY": core.secrets.api_keys[0],
         "SESSION_CORE_REVOCATION_FEED": "false",
     }
@@ -70,6 +72,13 @@ def test_cli_serves_health_and_exits_cleanly_on_sigterm(
         text=True,
     )
     started.append(process)
+    return process
+
+
+def test_cli_serves_health_and_exits_cleanly_on_sigterm(
+    core: CoreProcess, tmp_path: Path, started: list[subprocess.Popen[str]]
+) -> None:
+    process = start_gateway(core, tmp_path, started)
     line = first_line(process)
     match = READY.match(line)
     assert match, line
@@ -224,18 +233,7 @@ def test_read_api_key_prefers_session_core_data_dir_to_the_user_data_dir(
 def test_cli_answers_a_body_over_the_bound_413_without_reading_it(
     core: CoreProcess, tmp_path: Path, started: list[subprocess.Popen[str]]
 ) -> None:
-    env = clean_environment(tmp_path) | {
-        "SESSION_CORE_API_KEY": core.secrets.api_keys[0],
-        "SESSION_CORE_REVOCATION_FEED": "false",
-    }
-    process = subprocess.Popen(
-        [COMMAND, "--port", "0", "--core", core.target],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    started.append(process)
+    process = start_gateway(core, tmp_path, started)
     match = READY.match(first_line(process))
     assert match
     port = int(match.group(2))
