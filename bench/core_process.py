@@ -12,7 +12,7 @@ import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +32,19 @@ class Core:
 
 
 @contextmanager
-def started_core(storage: str, url: str, folder: Path, workers: int = 1) -> Iterator[Core]:
+def started_core(
+    storage: str,
+    url: str,
+    folder: Path,
+    workers: int = 1,
+    settings: Mapping[str, str] | None = None,
+) -> Iterator[Core]:
     """Run a core on `storage` at `url` until the block ends (then SIGTERM, and wait).
 
-    `folder` holds its zero-config secrets. Raises SystemExit if it never listens.
+    `folder` holds its zero-config secrets; `settings` are extra SESSION_CORE_*
+    variables. Raises SystemExit if it never listens.
     """
-    env = dict(os.environ)
+    env = dict(os.environ) | dict(settings or {})
     env["SESSION_CORE_API_KEYS"] = API_KEY
     env["SESSION_CORE_MASTER_SECRETS"] = "m1:" + secrets.token_urlsafe(32)
     command = [sys.executable, "-m", "core_server", "serve", "--port", "0"]

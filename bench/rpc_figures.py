@@ -13,7 +13,9 @@ Figures: VerifySession without (`verify_rpc`, first store only: it never touches
 store) and with the database check (`verify_db`), RefreshSession (`refresh`),
 CreateSession (`create`), the core's peak RSS per process during those loads
 (`core_rss`) and, as context, refreshes per CPU-second of the core (`refresh_per_core`:
-how many refreshes one fully busy core would do).
+how many refreshes one fully busy core would do). In full mode, with SQLite, the
+same refresh and create on a core signing with EdDSA (`refresh_eddsa`, `create_eddsa`,
+context beside the RS256 figures on SQLite): how much of their cost is the signature.
 """
 
 from __future__ import annotations
@@ -61,7 +63,41 @@ def figures(
     baselines["sign"] = sign_rate
     result = [_context(BASELINE_NAMES[op], store, medians[op]) for op in BASELINES]
     result += [_judged(op, store, medians[op], baselines) for op in operations if op in CANDIDATES]
-    return result + _core_figures(store, settings.seconds, runs["refresh"], samplers)
+    result += _core_figures(store, settings.seconds, runs["refresh"], samplers)
+    if store == "sqlite" and not settings.quick:
+        result += _algorithm_figures(settings, medians)
+    return result
+
+
+ALGORITHM_CONTEXT = "EdDSA"
+
+
+def _algorithm_figures(settings: Settings, rs256: Mapping[str, Run]) -> list[Figure]:
+    """Refresh and create on a core that signs with EdDSA, beside the RS256 runs on SQLite.
+
+    A fresh database: every core start here generates its own master secret.
+    """
+    operations = ["refresh", "create"]
+    algorithm = {"SESSION_CORE_SIGNING_ALGORITHM": ALGORITHM_CONTEXT}
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'eddsa.sqlite3'}"
+        with started_core("sqlite", url, Path(folder), settings=algorithm) as core:
+            runs, _ = _measure_all(settings, core, url, operations)
+    store = "sqlite"
+    return [
+        Figure(
+            f"{op}_eddsa",
+            store,
+            median_run(runs[op]).rate,
+            "calls/s",
+            baseline=f"{op} (RS256)",
+            baseline_value=rs256[op].rate,
+            p50_ms=median_run(runs[op]).p50_ms,
+            p99_ms=median_run(runs[op]).p99_ms,
+            note="context: the same calls on a core signing with EdDSA",
+        )
+        for op in operations
+    ]
 
 
 def _measure_all(
