@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import psutil  # type: ignore[import-untyped, unused-ignore]
 import pymongo
 
 from tests.support.postgres import free_port
@@ -163,6 +164,15 @@ class FerretDBServer:
             yield client
         finally:
             client.close()
+
+    def connections_from(self, pid: int) -> int:
+        """How many TCP connections process `pid` has established to this server."""
+        connections = psutil.Process(pid).net_connections(kind="tcp")
+        return sum(
+            1
+            for conn in connections
+            if conn.status == psutil.CONN_ESTABLISHED and conn.raddr and conn.raddr[1] == self.port
+        )
 
     def sqlite_path(self, database: str) -> Path:
         """The SQLite file FerretDB keeps `database` in."""
