@@ -99,6 +99,11 @@ def enable_in_worker() -> None:
     threading.Thread(target=_tick_gauges, name="metrics-gauges", daemon=True).start()
 
 
+def recording() -> bool:
+    """Whether this process records metrics (a metrics port is configured)."""
+    return _instruments is not None
+
+
 def record_rpc(method: str, outcome: str, seconds: float) -> None:
     """One finished RPC; `method` and `outcome` come from fixed tables in the interceptor."""
     if (instruments := _instruments) is not None:

@@ -10,8 +10,10 @@ in; nothing here reads a clock.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from core_server.domain import strict_json
@@ -38,6 +40,8 @@ MAX_TOKEN_LENGTH = 16 * 1024
 
 _CLAIMS_FIELD = "access_token_claims_json"
 _FORBIDDEN_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit"})
+# Every token a key signs has the same header, so a few parsed headers cover them all.
+_PARSED_HEADERS = 64
 # The reason given when `kid` names no key the verifier holds.
 UNKNOWN_KEY = "unknown kid"
 
@@ -100,7 +104,7 @@ def verify(
     name is not reserved.
     """
     header, payload_raw, signature, signing_input = _split(token)
-    key = _select_key(_parse_object(header, "header"), keys)
+    key = _select_key(header, keys)
     if not key.verify(signature, signing_input):
         raise InvalidAccessToken("bad signature")
     payload = _parse_object(payload_raw, "payload")
@@ -146,21 +150,39 @@ def _dumps(value: dict[str, Any]) -> str:
     return strict_json.dumps(value)
 
 
-def _split(token: str) -> tuple[bytes, bytes, bytes, bytes]:
-    """Decode the three segments, or refuse the token; no cryptography runs here."""
+def _split(token: str) -> tuple[Mapping[str, Any], bytes, bytes, bytes]:
+    """The parsed header and the decoded payload and signature, or refuse the token.
+
+    No cryptography runs here.
+    """
     if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidAccessToken("malformed")
     segments = token.split(".")
     if len(segments) != 3:
         raise InvalidAccessToken("malformed")
     try:
-        header, payload, signature = (b64url_decode(segment) for segment in segments)
+        payload, signature = b64url_decode(segments[1]), b64url_decode(segments[2])
     except ValueError as exc:
         raise InvalidAccessToken("bad encoding") from exc
+    header = _parsed_header(segments[0])
     return header, payload, signature, f"{segments[0]}.{segments[1]}".encode("ascii")
 
 
-def _select_key(header: dict[str, Any], keys: Mapping[str, VerificationKey]) -> VerificationKey:
+@functools.lru_cache(maxsize=_PARSED_HEADERS)
+def _parsed_header(segment: str) -> Mapping[str, Any]:
+    """A header segment decoded and parsed (read-only: it is shared between calls).
+
+    A pure function of the text, so keeping recent answers changes no verdict; a
+    refused header raises, and refusals are never kept.
+    """
+    try:
+        raw = b64url_decode(segment)
+    except ValueError as exc:
+        raise InvalidAccessToken("bad encoding") from exc
+    return MappingProxyType(_parse_object(raw, "header"))
+
+
+def _select_key(header: Mapping[str, Any], keys: Mapping[str, VerificationKey]) -> VerificationKey:
     """The one key the header names; the key, never the header, decides the algorithm."""
     if header.get("typ") != TOKEN_TYPE:
         raise InvalidAccessToken("wrong type")

@@ -16,12 +16,7 @@ def loads(text: str) -> Any:
 
     RecursionError still escapes for absurdly deep documents; callers bound the size.
     """
-    return json.loads(
-        text,
-        object_pairs_hook=_unique_keys,
-        parse_constant=_reject_constant,
-        parse_float=_finite_float,
-    )
+    return _DECODER.decode(text)
 
 
 def dumps(value: Any) -> str:
@@ -46,3 +41,9 @@ def _finite_float(text: str) -> float:
 
 def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
+
+
+# Built once: `json.loads` with hooks would build a decoder per call. It holds no state.
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_unique_keys, parse_constant=_reject_constant, parse_float=_finite_float
+)

@@ -44,6 +44,8 @@ class MetricsInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         continuation: Callable[[grpc.HandlerCallDetails], Any],
         handler_call_details: grpc.HandlerCallDetails,
     ) -> Any:
+        if not metrics.recording():
+            return continuation(handler_call_details)  # nothing to time or count
         started = time.perf_counter()
         handler = continuation(handler_call_details)
         label = METHOD_LABELS.get(handler_call_details.method, UNKNOWN_METHOD)
