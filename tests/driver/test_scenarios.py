@@ -66,8 +66,8 @@ def test_B13_revoked_sessions_under_each_verification_mode(
 
 @pytest.fixture(scope="module")
 def short_core(start_core: StartCore) -> CoreProcess:
-    """Access tokens live 1 s, with no leeway."""
-    return start_core(access_token_lifetime_seconds=1, leeway_seconds=0)
+    """Access tokens live 2-3 s (times are whole seconds), with no leeway."""
+    return start_core(access_token_lifetime_seconds=3, leeway_seconds=0)
 
 
 def test_B13_after_the_access_token_expires_verify_says_refresh_and_refresh_says_unauthorised(

@@ -93,7 +93,8 @@ def _unauthorised(verifier: SessionVerifier, token: str) -> bool:
 
 @pytest.fixture(scope="module")
 def short_core(start_core: StartCore) -> CoreProcess:
-    return start_core(access_token_lifetime_seconds=1, leeway_seconds=0)
+    # Token times are whole seconds: a 1 s token may expire before its first verify.
+    return start_core(access_token_lifetime_seconds=3, leeway_seconds=0)
 
 
 @pytest.mark.parametrize("cache_size", [0, 10])

@@ -66,9 +66,14 @@ def build_b24_app(core: CoreProcess, api_origin: str) -> Flask:
     return app
 
 
+# Token times are whole seconds, so a 1 s token may expire at once; 3 s leaves the
+# requests right after login at least 2 s, and the test sleeps past `exp` anyway.
+SHORT_LIFETIME_SECONDS = 3
+
+
 @pytest.fixture(scope="module")
 def short_core(start_core: StartCore) -> CoreProcess:
-    return start_core(access_token_lifetime_seconds=1, leeway_seconds=0)
+    return start_core(access_token_lifetime_seconds=SHORT_LIFETIME_SECONDS, leeway_seconds=0)
 
 
 @pytest.fixture
