@@ -6,6 +6,7 @@ To add a backend, add its name to BACKENDS and its URL factory and inspector to
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 import pytest
@@ -17,12 +18,12 @@ from tests.support.storage import SUPPORT, BackendSupport, StorageInspector
 BACKENDS = ["sqlite", "postgres", "mongodb"]
 
 
-def only_on(name: str, reason: str) -> pytest.MarkDecorator:
-    """Run a case on backend `name` only; every other backend's case is marked skipped
-    with `reason`, so the report shows what does not apply, and why."""
+def only_on(names: Collection[str], reason: str) -> pytest.MarkDecorator:
+    """Run a case on the backends `names` only; every other backend's case is marked
+    skipped with `reason`, so the report shows what does not apply, and why."""
+    skip = pytest.mark.skip(reason=reason)
     params = [
-        backend if backend == name else pytest.param(backend, marks=pytest.mark.skip(reason=reason))
-        for backend in BACKENDS
+        backend if backend in names else pytest.param(backend, marks=skip) for backend in BACKENDS
     ]
     return pytest.mark.parametrize("backend", params, indirect=True, scope="module")
 

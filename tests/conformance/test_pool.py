@@ -18,7 +18,7 @@ import grpc
 import pytest
 
 from sessioncore.v1 import session_service_pb2 as pb
-from tests.conformance.conftest import BACKENDS
+from tests.conformance.conftest import only_on
 from tests.support import ferretdb, postgres
 from tests.support.core_process import CoreFactory, CoreProcess
 from tests.support.grpc_helpers import Api, assert_outcome, create_session, refresh_tokens
@@ -95,14 +95,7 @@ POOLS = {
     "postgres": PoolSupport(_postgres_url, _postgres_connections),
     "mongodb": PoolSupport(_mongodb_url, _mongodb_connections, sample_interval_seconds=0.02),
 }
-NO_POOL = pytest.mark.skip(reason="SQLite has no connection pool: each core thread has its own")
-
-pytestmark = pytest.mark.parametrize(
-    "backend",
-    [name if name in POOLS else pytest.param(name, marks=NO_POOL) for name in BACKENDS],
-    indirect=True,
-    scope="module",
-)
+pytestmark = only_on(POOLS, "SQLite has no connection pool: each core thread has its own")
 
 
 @pytest.fixture(scope="module")
